@@ -1,0 +1,1 @@
+//! Typed hash commands on [`Db`](crate::Db).

@@ -1,0 +1,1 @@
+//! Typed list commands on [`Db`](crate::Db).

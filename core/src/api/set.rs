@@ -1,0 +1,1 @@
+//! Typed set commands on [`Db`](crate::Db).

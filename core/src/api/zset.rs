@@ -1,0 +1,1 @@
+//! Typed zset commands on [`Db`](crate::Db).

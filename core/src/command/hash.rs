@@ -1,0 +1,5 @@
+//! The hash command group.
+
+use super::CommandSpec;
+
+pub(crate) static COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! The server command group.
+
+use super::CommandSpec;
+
+pub(crate) static COMMANDS: &[CommandSpec] = &[];

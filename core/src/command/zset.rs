@@ -1,0 +1,5 @@
+//! The zset command group.
+
+use super::CommandSpec;
+
+pub(crate) static COMMANDS: &[CommandSpec] = &[];

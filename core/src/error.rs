@@ -1,0 +1,229 @@
+//! The one error type. `Display` prints the exact line Redis 7.0 sends after `-`.
+
+use std::borrow::Cow;
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A command-level error. Its `Display` is the exact error line Redis 7.0
+/// replies with (without the leading `-`), e.g.
+/// `WRONGTYPE Operation against a key holding the wrong kind of value`.
+///
+/// Handlers never `format!` an error line: they pick a variant. Variants are
+/// grouped by where Redis raises them; add new ones in the matching section.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // ---- dispatch -------------------------------------------------------
+    /// Arity check failed. `command` is the table name (`get`, `object|encoding`).
+    #[error("ERR wrong number of arguments for '{command}' command")]
+    WrongArity {
+        /// Lower-case command name as Redis prints it (`client|kill` for subcommands).
+        command: Cow<'static, str>,
+    },
+    /// No such command. `args` is Redis's preview: `'a' 'b' ` (each quoted, space after).
+    #[error("ERR unknown command '{command}', with args beginning with: {args}")]
+    UnknownCommand {
+        /// The name as the client sent it.
+        command: String,
+        /// Preview of the first arguments, formatted as Redis does.
+        args: String,
+    },
+    /// No such subcommand of a container command (`OBJECT FOO`).
+    #[error("ERR unknown subcommand '{subcommand}'. Try {command} HELP.")]
+    UnknownSubcommand {
+        /// The subcommand as sent.
+        subcommand: String,
+        /// The container command in upper case (`OBJECT`).
+        command: String,
+    },
+    /// Generic syntax error.
+    #[error("ERR syntax error")]
+    Syntax,
+
+    // ---- types and numbers ---------------------------------------------
+    /// The key holds another type.
+    #[error("WRONGTYPE Operation against a key holding the wrong kind of value")]
+    WrongType,
+    /// An argument that must be a 64-bit integer is not.
+    #[error("ERR value is not an integer or out of range")]
+    NotInteger,
+    /// An argument that must be a float is not.
+    #[error("ERR value is not a valid float")]
+    NotFloat,
+    /// INCR/DECR family overflow.
+    #[error("ERR increment or decrement would overflow")]
+    Overflow,
+    /// INCRBYFLOAT / HINCRBYFLOAT result is NaN or infinite.
+    #[error("ERR increment would produce NaN or Infinity")]
+    NanOrInfinity,
+    /// A count/index that must be positive.
+    #[error("ERR value is out of range, must be positive")]
+    OutOfRangePositive,
+    /// Generic out-of-range value.
+    #[error("ERR value is out of range")]
+    OutOfRange,
+    /// A string would exceed the 512 MB limit.
+    #[error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")]
+    StringTooLong,
+    /// SETRANGE / GETRANGE-style offset is out of range.
+    #[error("ERR offset is out of range")]
+    OffsetOutOfRange,
+    /// Timeout argument of a blocking command is not a float.
+    #[error("ERR timeout is not a float or out of range")]
+    TimeoutNotFloat,
+    /// Timeout argument of a blocking command is negative.
+    #[error("ERR timeout is negative")]
+    TimeoutNegative,
+    /// Timeout argument of a blocking command is too large.
+    #[error("ERR timeout is out of range")]
+    TimeoutOutOfRange,
+    /// `numkeys` of LMPOP/ZMPOP/SINTERCARD/... is zero or negative.
+    #[error("ERR numkeys should be greater than 0")]
+    NumkeysNotPositive,
+    /// `COUNT` of LMPOP/ZMPOP/... is zero or negative.
+    #[error("ERR count should be greater than 0")]
+    CountNotPositive,
+
+    // ---- keyspace ------------------------------------------------------
+    /// The key does not exist (RENAME, LSET, ...).
+    #[error("ERR no such key")]
+    NoSuchKey,
+    /// SELECT / MOVE / COPY DB / SWAPDB index is out of range.
+    #[error("ERR DB index is out of range")]
+    DbIndexOutOfRange,
+    /// EXPIRE family time overflows.
+    #[error("ERR invalid expire time in '{command}' command")]
+    InvalidExpireTime {
+        /// Lower-case command name.
+        command: &'static str,
+    },
+    /// MOVE / SMOVE-style source equals destination.
+    #[error("ERR source and destination objects are the same")]
+    SameObject,
+    /// SCAN cursor is not an unsigned integer.
+    #[error("ERR invalid cursor")]
+    InvalidCursor,
+    /// EXPIRE NX with XX/GT/LT.
+    #[error("ERR NX and XX, GT or LT options at the same time are not compatible")]
+    ExpireNxConflict,
+    /// EXPIRE GT with LT.
+    #[error("ERR GT and LT options at the same time are not compatible")]
+    ExpireGtLtConflict,
+    /// SORT: a weight/score is not a number.
+    #[error("ERR One or more scores can't be converted into double")]
+    SortScoreNotDouble,
+
+    // ---- list ----------------------------------------------------------
+    /// LSET / LINDEX-like index outside the list.
+    #[error("ERR index out of range")]
+    IndexOutOfRange,
+
+    // ---- hash ----------------------------------------------------------
+    /// HINCRBY on a field that is not an integer.
+    #[error("ERR hash value is not an integer")]
+    HashValueNotInteger,
+    /// HINCRBYFLOAT on a field that is not a float.
+    #[error("ERR hash value is not a float")]
+    HashValueNotFloat,
+
+    // ---- sorted set ----------------------------------------------------
+    /// Score range bound is not a float.
+    #[error("ERR min or max is not a float")]
+    MinMaxNotFloat,
+    /// Lex range bound does not start with `[`, `(`, `-` or `+`.
+    #[error("ERR min or max not valid string range item")]
+    MinMaxNotLex,
+    /// ZUNIONSTORE WEIGHTS value is not a float.
+    #[error("ERR weight value is not a float")]
+    WeightNotFloat,
+    /// ZADD XX with NX.
+    #[error("ERR XX and NX options at the same time are not compatible")]
+    XxNxConflict,
+    /// ZADD GT/LT/NX combination.
+    #[error("ERR GT, LT, and/or NX options at the same time are not compatible")]
+    GtLtNxConflict,
+    /// ZADD INCR with more than one pair.
+    #[error("ERR INCR option supports a single increment-element pair")]
+    IncrSinglePair,
+    /// ZINCRBY / ZADD INCR produced NaN.
+    #[error("ERR resulting score is not a number (NaN)")]
+    ScoreNan,
+
+    // ---- transactions, scripting, connection -----------------------------
+    /// EXEC after a queuing error.
+    #[error("EXECABORT Transaction discarded because of previous errors.")]
+    ExecAbort,
+    /// EVALSHA of an unknown script.
+    #[error("NOSCRIPT No matching script. Please use EVAL.")]
+    NoScript,
+    /// A command needs AUTH first.
+    #[error("NOAUTH Authentication required.")]
+    NoAuth,
+    /// AUTH failed.
+    #[error("WRONGPASS invalid username-password pair or user is disabled.")]
+    WrongPass,
+    /// A script is running past `lua-time-limit`.
+    #[error(
+        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+    )]
+    Busy,
+
+    // ---- catch-alls ------------------------------------------------------
+    /// A fixed Redis error line with no dedicated variant yet
+    /// (e.g. `"ERR LIMIT can't be negative"`); always a `'static` literal.
+    #[error("{0}")]
+    Static(&'static str),
+    /// An error line that comes from outside the command table: a Lua
+    /// `redis.error_reply`, a custom command, a RESP error read from a peer.
+    #[error("{0}")]
+    Reply(String),
+}
+
+impl Error {
+    /// The error code: the first word of the line (`ERR`, `WRONGTYPE`, `NOSCRIPT`, ...).
+    pub fn code(&self) -> Cow<'_, str> {
+        match self {
+            Error::WrongType => "WRONGTYPE".into(),
+            Error::ExecAbort => "EXECABORT".into(),
+            Error::NoScript => "NOSCRIPT".into(),
+            Error::NoAuth => "NOAUTH".into(),
+            Error::WrongPass => "WRONGPASS".into(),
+            Error::Busy => "BUSY".into(),
+            Error::Static(s) => first_word(s).into(),
+            Error::Reply(s) => first_word(s).to_owned().into(),
+            _ => "ERR".into(),
+        }
+    }
+
+    /// Wrong arity for the table command `name` (lower case).
+    pub fn wrong_arity(name: impl Into<Cow<'static, str>>) -> Self {
+        Error::WrongArity {
+            command: name.into(),
+        }
+    }
+}
+
+fn first_word(s: &str) -> &str {
+    s.split(' ').next().unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_the_redis_line_and_code_its_first_word() {
+        assert_eq!(
+            Error::WrongType.to_string(),
+            "WRONGTYPE Operation against a key holding the wrong kind of value"
+        );
+        assert_eq!(Error::WrongType.code(), "WRONGTYPE");
+        assert_eq!(
+            Error::wrong_arity("get").to_string(),
+            "ERR wrong number of arguments for 'get' command"
+        );
+        assert_eq!(Error::Static("NOPERM nope").code(), "NOPERM");
+        assert_eq!(Error::NotInteger.code(), "ERR");
+    }
+}

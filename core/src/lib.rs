@@ -1,0 +1,60 @@
+//! # embedis
+//!
+//! Redis's data structures and semantics as an in-process, thread-safe Rust
+//! store: strings, lists, hashes, sets, sorted sets, TTLs, blocking pops,
+//! pub/sub, transactions and snapshots. No server, no socket, no
+//! serialization. The same store is served over the Redis protocol by
+//! `embedis-server` and compiled to WebAssembly by `embedis-wasm`.
+//!
+//! # Example
+//!
+//! ```
+//! use embedis::{Reply, Store};
+//!
+//! let store = Store::new();
+//! let db = store.db(0);
+//! db.set("user:1", "alice").unwrap();
+//! assert_eq!(db.get("user:1").unwrap().as_deref(), Some(&b"alice"[..]));
+//!
+//! // Any command by name, with Redis's replies and errors:
+//! assert_eq!(store.execute(0, &["DEL", "user:1"]), Reply::Integer(1));
+//! assert_eq!(
+//!     store.execute(0, &["GET"]).to_string_lossy(),
+//!     "(error) ERR wrong number of arguments for 'get' command"
+//! );
+//! ```
+//!
+//! # Feature flags
+//! - `serde`: `Db::set_value` / `Db::get_value` store any serde type as CBOR.
+//!
+//! # Layout
+//! - [`Store`], [`Db`]: the store and the typed API (`db.lpush(..)`), one
+//!   method per Redis command, named after it.
+//! - [`command`]: the one command table every front door uses.
+//! - `value` / `keyspace`: the types and the keyspace (lazy + active expiry).
+//! - [`Reply`], [`Error`]: Redis's reply shapes and exact error lines.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod api;
+mod blocking;
+mod clock;
+pub mod command;
+mod error;
+pub mod glob;
+mod keyspace;
+mod pubsub;
+mod reply;
+mod store;
+mod value;
+
+pub use blocking::Blocked;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use command::{Args, CommandSpec, Cx, Protocol};
+pub use error::{Error, Result};
+pub use reply::{Reply, format_double, format_incr_float};
+pub use store::{CustomHandler, CustomSpec, Db, Dispatch, Store, StoreBuilder, Tx};
+pub use value::{Hash, List, Set, Value, ZSet};
+
+pub use bytes::Bytes;

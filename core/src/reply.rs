@@ -1,0 +1,290 @@
+//! [`Reply`]: every reply shape of RESP3, which is a superset of RESP2.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+
+use crate::Error;
+
+/// A command's reply, in RESP3's shapes. Front doors downgrade to RESP2 the
+/// way Redis does: map → flat array, set → array, double → bulk string,
+/// boolean → integer, and [`Reply::Null`] / [`Reply::NullArray`] → `$-1` / `*-1`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Reply {
+    /// Simple string, `+OK`.
+    Simple(Cow<'static, str>),
+    /// Error reply, `-ERR ...`.
+    Error(Error),
+    /// Signed 64-bit integer, `:1`.
+    Integer(i64),
+    /// Bulk string, `$3\r\nfoo`.
+    Bulk(Bytes),
+    /// A missing value: RESP2 `$-1`, RESP3 `_`.
+    Null,
+    /// A missing aggregate (timed-out BLPOP, aborted EXEC): RESP2 `*-1`, RESP3 `_`.
+    NullArray,
+    /// Array, `*N`.
+    Array(Vec<Reply>),
+    /// Map in insertion order, `%N` (RESP2: flat array of 2N).
+    Map(Vec<(Reply, Reply)>),
+    /// Set, `~N` (RESP2: array).
+    Set(Vec<Reply>),
+    /// Double, `,1.5` (RESP2: bulk string, Redis 7.0's `%.17g`).
+    Double(f64),
+    /// Boolean, `#t` (RESP2: integer 1/0).
+    Boolean(bool),
+    /// Verbatim string, `=N\r\ntxt:...` (RESP2: bulk string of the text).
+    Verbatim {
+        /// Three-letter format, `txt` or `mkd`.
+        format: &'static str,
+        /// The text.
+        text: Bytes,
+    },
+    /// Big number, `(123...` (RESP2: bulk string).
+    BigNumber(String),
+    /// Out-of-band push, `>N` (pub/sub messages in RESP3; RESP2: array).
+    Push(Vec<Reply>),
+}
+
+impl Reply {
+    /// `+OK`.
+    pub const OK: Reply = Reply::Simple(Cow::Borrowed("OK"));
+    /// `+QUEUED`.
+    pub const QUEUED: Reply = Reply::Simple(Cow::Borrowed("QUEUED"));
+    /// `*0`.
+    pub const EMPTY_ARRAY: Reply = Reply::Array(Vec::new());
+
+    /// A simple string reply from a static string.
+    pub const fn simple(s: &'static str) -> Reply {
+        Reply::Simple(Cow::Borrowed(s))
+    }
+
+    /// A bulk string reply.
+    pub fn bulk(b: impl Into<Bytes>) -> Reply {
+        Reply::Bulk(b.into())
+    }
+
+    /// A bulk string reply copied from a byte slice.
+    pub fn bulk_from(b: impl AsRef<[u8]>) -> Reply {
+        Reply::Bulk(Bytes::copy_from_slice(b.as_ref()))
+    }
+
+    /// An array of bulk strings.
+    pub fn bulks<I>(items: I) -> Reply
+    where
+        I: IntoIterator,
+        I::Item: Into<Bytes>,
+    {
+        Reply::Array(items.into_iter().map(|b| Reply::Bulk(b.into())).collect())
+    }
+
+    /// A bulk string, or [`Reply::Null`] for `None`.
+    pub fn bulk_or_null(b: Option<impl Into<Bytes>>) -> Reply {
+        match b {
+            Some(b) => Reply::Bulk(b.into()),
+            None => Reply::Null,
+        }
+    }
+
+    /// Integer reply from a count.
+    pub fn count(n: usize) -> Reply {
+        Reply::Integer(n as i64)
+    }
+
+    /// True for [`Reply::Error`].
+    pub fn is_error(&self) -> bool {
+        matches!(self, Reply::Error(_))
+    }
+
+    /// The bytes of a bulk, simple or verbatim string.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Reply::Bulk(b) => Some(b),
+            Reply::Simple(s) => Some(s.as_bytes()),
+            Reply::Verbatim { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for Reply {
+    fn from(e: Error) -> Self {
+        Reply::Error(e)
+    }
+}
+
+impl From<crate::Result<Reply>> for Reply {
+    fn from(r: crate::Result<Reply>) -> Self {
+        r.unwrap_or_else(Reply::Error)
+    }
+}
+
+/// Formats a double the way Redis 7.0 replies with one (`ZSCORE`, RESP3
+/// doubles): C's `%.17g`, so `1.1` prints as `1.1000000000000001`, and
+/// infinities as `inf` / `-inf`.
+pub fn format_double(v: f64) -> String {
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    // 17 significant digits: one before the point, 16 after, in e-notation.
+    let sci = format!("{v:.16e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap();
+    let exp: i32 = exp.parse().unwrap();
+    if !(-4..17).contains(&exp) {
+        let mantissa = strip_fraction_zeros(mantissa);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        let decimals = (16 - exp) as usize;
+        strip_fraction_zeros(&format!("{v:.decimals$}")).to_owned()
+    }
+}
+
+/// Formats a double the way Redis prints the result of `INCRBYFLOAT` /
+/// `HINCRBYFLOAT` (`%.17Lg` on a long double, trailing zeros removed): the
+/// shortest representation that round-trips, in plain notation where `%g`
+/// would use it.
+pub fn format_incr_float(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let shortest = format!("{v}");
+    let digits = shortest.trim_start_matches('-').replace('.', "");
+    let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+    if significant <= 17 {
+        let exp = v.abs().log10().floor() as i32;
+        if (-4..17).contains(&exp) {
+            return shortest;
+        }
+    }
+    format_double(v)
+}
+
+fn strip_fraction_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_double_matches_c_percent_17g() {
+        for (v, want) in [
+            (1.1, "1.1000000000000001"),
+            (10.0, "10"),
+            (0.1, "0.10000000000000001"),
+            (1.5, "1.5"),
+            (-2.0, "-2"),
+            (1e17, "1e+17"),
+            (1e16, "10000000000000000"),
+            (0.0001, "0.0001"),
+            (0.00001, "1.0000000000000001e-05"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (0.0, "0"),
+            (123456789.123, "123456789.123"),
+        ] {
+            assert_eq!(format_double(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn format_incr_float_is_shortest_round_trip() {
+        for (v, want) in [(10.1, "10.1"), (3.0, "3"), (-0.5, "-0.5"), (5.0e3, "5000")] {
+            assert_eq!(format_incr_float(v), want, "{v}");
+        }
+    }
+}
+
+impl Reply {
+    /// Renders the reply the way `redis-cli` prints it (`(integer) 1`,
+    /// `"foo"`, `(nil)`, `1) "a"` ...): for logs, examples and the console page.
+    pub fn to_string_lossy(&self) -> String {
+        let mut out = String::new();
+        render_cli(self, 0, &mut out);
+        out
+    }
+}
+
+fn quote(b: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for &c in b {
+        match c {
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            0x07 => s.push_str("\\a"),
+            0x08 => s.push_str("\\b"),
+            c if c.is_ascii_graphic() || c == b' ' => s.push(c as char),
+            c => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s.push('"');
+    s
+}
+
+fn render_cli(r: &Reply, indent: usize, out: &mut String) {
+    match r {
+        Reply::Simple(s) => out.push_str(s),
+        Reply::Error(e) => {
+            out.push_str("(error) ");
+            out.push_str(&e.to_string());
+        }
+        Reply::Integer(n) => out.push_str(&format!("(integer) {n}")),
+        Reply::Bulk(b) => out.push_str(&quote(b)),
+        Reply::Verbatim { text, .. } => out.push_str(&String::from_utf8_lossy(text)),
+        Reply::Null | Reply::NullArray => out.push_str("(nil)"),
+        Reply::Double(d) => out.push_str(&format!("(double) {}", format_double(*d))),
+        Reply::Boolean(b) => out.push_str(if *b { "(true)" } else { "(false)" }),
+        Reply::BigNumber(n) => out.push_str(&format!("(big number) {n}")),
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+            render_items(items.iter().map(|i| (i, None)), items.len(), indent, out)
+        }
+        Reply::Map(pairs) => render_items(
+            pairs.iter().map(|(k, v)| (v, Some(k))),
+            pairs.len(),
+            indent,
+            out,
+        ),
+    }
+}
+
+fn render_items<'a>(
+    items: impl Iterator<Item = (&'a Reply, Option<&'a Reply>)>,
+    len: usize,
+    indent: usize,
+    out: &mut String,
+) {
+    if len == 0 {
+        out.push_str("(empty array)");
+        return;
+    }
+    let width = len.to_string().len();
+    for (i, (item, key)) in items.enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+        }
+        let label = format!("{:>width$}) ", i + 1);
+        out.push_str(&label);
+        if let Some(k) = key {
+            render_cli(k, indent + label.len(), out);
+            out.push_str(" => ");
+        }
+        render_cli(item, indent + label.len(), out);
+    }
+}
