@@ -169,6 +169,19 @@ pub enum Error {
     )]
     Busy,
 
+    // ---- pub/sub, snapshots, serde ----------------------------------------
+    /// A container's subcommand got the wrong number of arguments where
+    /// Redis checks it by hand (`PUBSUB CHANNELS a b`).
+    #[error(
+        "ERR unknown subcommand or wrong number of arguments for '{subcommand}'. Try {command} HELP."
+    )]
+    UnknownSubcommandOrArity {
+        /// The subcommand as sent (at most 128 characters).
+        subcommand: String,
+        /// The container command in upper case (`PUBSUB`).
+        command: &'static str,
+    },
+
     // ---- catch-alls ------------------------------------------------------
     /// A fixed Redis error line with no dedicated variant yet
     /// (e.g. `"ERR LIMIT can't be negative"`); always a `'static` literal.

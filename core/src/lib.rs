@@ -53,6 +53,7 @@ pub use blocking::Blocked;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Args, CommandSpec, Cx, Protocol};
 pub use error::{Error, Result};
+pub use pubsub::{Message, Next, Subscription};
 pub use reply::{Reply, format_double, format_incr_float};
 pub use store::{CustomHandler, CustomSpec, Db, Dispatch, Store, StoreBuilder, Tx};
 pub use value::{Hash, List, Set, Value, ZSet};
