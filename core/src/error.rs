@@ -113,6 +113,41 @@ pub enum Error {
     /// SORT: a weight/score is not a number.
     #[error("ERR One or more scores can't be converted into double")]
     SortScoreNotDouble,
+    /// EXPIRE family: an option other than NX, XX, GT, LT (as sent).
+    #[error("ERR Unsupported option {option}")]
+    UnsupportedOption {
+        /// The option as the client sent it.
+        option: String,
+    },
+    /// An argument Redis reads as a C `int` (MOVE / COPY DB index) is an
+    /// integer outside -2147483648..=2147483647.
+    #[error("ERR value is out of range, value must between -2147483648 and 2147483647")]
+    IntOutOfRange,
+    /// SWAPDB: the first index is not an integer.
+    #[error("ERR invalid first DB index")]
+    InvalidFirstDbIndex,
+    /// SWAPDB: the second index is not an integer.
+    #[error("ERR invalid second DB index")]
+    InvalidSecondDbIndex,
+    /// OBJECT FREQ without an LFU `maxmemory-policy` (always, here).
+    #[error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+    )]
+    LfuNotSelected,
+
+    // ---- string --------------------------------------------------------
+    /// DECRBY with -9223372036854775808 (its negation overflows).
+    #[error("ERR decrement would overflow")]
+    DecrementOverflow,
+    /// LCS on a key holding another type.
+    #[error("ERR The specified keys must contain string values")]
+    LcsNotString,
+    /// LCS with both LEN and IDX.
+    #[error("ERR If you want both the length and indexes, please just use IDX.")]
+    LcsLenAndIdx,
+    /// LCS whose table would exceed 512 MB.
+    #[error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")]
+    LcsTooLarge,
 
     // ---- list ----------------------------------------------------------
     /// LSET / LINDEX-like index outside the list.

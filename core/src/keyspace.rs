@@ -140,7 +140,10 @@ impl Keyspace {
         }
         self.touch(key);
         self.signal_ready(key);
-        Ok(self.map.get_mut(key).and_then(|e| T::from_mut(&mut e.value)))
+        Ok(self
+            .map
+            .get_mut(key)
+            .and_then(|e| T::from_mut(&mut e.value)))
     }
 
     /// The value of type `T` under `key`, created empty if missing.
@@ -435,14 +438,20 @@ impl Keyspace {
 /// `next_index + 1`, and `0` when done.
 ///
 /// Calls `visit(i)` for up to `count` indexes, returns the next cursor.
-pub(crate) fn scan_indexed(len: usize, cursor: u64, count: usize, mut visit: impl FnMut(usize)) -> u64 {
+pub(crate) fn scan_indexed(
+    len: usize,
+    cursor: u64,
+    count: usize,
+    mut visit: impl FnMut(usize),
+) -> u64 {
     if len == 0 {
         return 0;
     }
+    // u64 arithmetic: a client may send any cursor up to 2^64-1 (SCAN -1).
     let mut next: i64 = if cursor == 0 {
         len as i64 - 1
     } else {
-        (cursor as i64 - 1).min(len as i64 - 1)
+        (cursor - 1).min(len as u64 - 1) as i64
     };
     let mut visited = 0;
     while next >= 0 && visited < count.max(1) {
@@ -475,7 +484,11 @@ mod tests {
     fn expired_keys_are_invisible_and_removed_on_access() {
         let mut ks = Keyspace::new(1);
         ks.now_ms = 1000;
-        ks.set_with_expiry(Bytes::from("k"), Value::String(Bytes::from("v")), Some(1500));
+        ks.set_with_expiry(
+            Bytes::from("k"),
+            Value::String(Bytes::from("v")),
+            Some(1500),
+        );
         assert!(ks.contains(b"k"));
         assert_eq!(ks.volatile_len(), 1);
         ks.now_ms = 1500;

@@ -44,17 +44,22 @@ pub mod command;
 mod error;
 pub mod glob;
 mod keyspace;
+mod ld;
 mod pubsub;
 mod reply;
+mod sort;
 mod store;
 mod value;
 
 pub use blocking::Blocked;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use command::keyspace::{CopyOptions, ExpireOptions, ScanOptions, Ttl};
+pub use command::string::{GetExOptions, LcsIdx, LcsMatch, LcsOptions, SetOptions, SetOutcome};
 pub use command::{Args, CommandSpec, Cx, Protocol};
 pub use error::{Error, Result};
 pub use pubsub::{Message, Next, Subscription};
 pub use reply::{Reply, format_double, format_incr_float};
+pub use sort::SortOptions;
 pub use store::{CustomHandler, CustomSpec, Db, Dispatch, Store, StoreBuilder, Tx};
 pub use value::{Hash, List, Set, Value, ZSet};
 

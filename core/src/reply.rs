@@ -131,7 +131,11 @@ pub fn format_double(v: f64) -> String {
         return "nan".into();
     }
     if v == 0.0 {
-        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // 17 significant digits: one before the point, 16 after, in e-notation.
     let sci = format!("{v:.16e}");
@@ -148,23 +152,21 @@ pub fn format_double(v: f64) -> String {
 }
 
 /// Formats a double the way Redis prints the result of `INCRBYFLOAT` /
-/// `HINCRBYFLOAT` (`%.17Lg` on a long double, trailing zeros removed): the
-/// shortest representation that round-trips, in plain notation where `%g`
-/// would use it.
+/// `HINCRBYFLOAT`: `%.17Lf` of the `long double` value, trailing zeros
+/// removed, never in exponent notation (`1e20` prints as
+/// `100000000000000000000`, `1.5e-5` as `0.000015`).
+///
+/// Redis computes those sums in 80-bit `long double`, so an `f64` sum can
+/// differ in the last digits (`0.1 + 0.2` is `0.3` in Redis); this formats
+/// `v` as Redis would format the number a client sends as `v`'s shortest
+/// text. Commands use the exact `long double` arithmetic instead.
 pub fn format_incr_float(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
+    if v.is_nan() {
+        return "nan".into();
     }
-    let shortest = format!("{v}");
-    let digits = shortest.trim_start_matches('-').replace('.', "");
-    let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
-    if significant <= 17 {
-        let exp = v.abs().log10().floor() as i32;
-        if (-4..17).contains(&exp) {
-            return shortest;
-        }
-    }
-    format_double(v)
+    crate::ld::LongDouble::parse(v.to_string().as_bytes())
+        .map(crate::ld::LongDouble::to_human)
+        .unwrap_or_else(|| if v > 0.0 { "inf".into() } else { "-inf".into() })
 }
 
 fn strip_fraction_zeros(s: &str) -> &str {
@@ -202,7 +204,16 @@ mod tests {
 
     #[test]
     fn format_incr_float_is_shortest_round_trip() {
-        for (v, want) in [(10.1, "10.1"), (3.0, "3"), (-0.5, "-0.5"), (5.0e3, "5000")] {
+        for (v, want) in [
+            (10.1, "10.1"),
+            (3.0, "3"),
+            (-0.5, "-0.5"),
+            (5.0e3, "5000"),
+            (1e20, "100000000000000000000"),
+            (1.5e-5, "0.000015"),
+            (1e-20, "0"),
+            (-0.0, "0"),
+        ] {
             assert_eq!(format_incr_float(v), want, "{v}");
         }
     }

@@ -232,6 +232,15 @@ impl Store {
         r
     }
 
+    /// Runs `f` on every database as one atomic step (typed methods that
+    /// span databases: COPY DB, MOVE, SWAPDB, FLUSHALL), then serves blocked clients.
+    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut st = self.lock();
+        let r = f(&mut st);
+        st.finish();
+        r
+    }
+
     /// Runs any command by name, as a client would, in RESP2 shapes, and
     /// blocks the calling thread if the command blocks (BLPOP ...).
     ///
@@ -363,10 +372,7 @@ impl Store {
     /// Number of keys in each database (`INFO keyspace`): (keys, keys with a TTL).
     pub fn keyspace_sizes(&self) -> Vec<(usize, usize)> {
         let st = self.shared.state.lock();
-        st.dbs
-            .iter()
-            .map(|d| (d.len(), d.volatile_len()))
-            .collect()
+        st.dbs.iter().map(|d| (d.len(), d.volatile_len())).collect()
     }
 
     /// Changes since the store was created (writes, expirations): what the

@@ -138,11 +138,7 @@ impl KeySpec {
     pub fn key_indexes(&self, argv: &[Bytes]) -> Vec<usize> {
         if let Some(at) = self.numkeys_at {
             let at = at as usize;
-            let n = argv
-                .get(at)
-                .and_then(|b| parse_i64(b))
-                .unwrap_or(0)
-                .max(0) as usize;
+            let n = argv.get(at).and_then(|b| parse_i64(b)).unwrap_or(0).max(0) as usize;
             let mut out: Vec<usize> = (at + 1..(at + 1 + n).min(argv.len())).collect();
             // ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE/ZRANGESTORE-style destination before numkeys.
             if self.first >= 1 && (self.first as usize) < at {
@@ -311,14 +307,20 @@ pub fn resolve(argv: &[Bytes]) -> Result<&'static CommandSpec> {
 }
 
 /// Checks arity and resolves subcommands of an already-found spec.
-pub(crate) fn check_spec(spec: &'static CommandSpec, argv: &[Bytes]) -> Result<&'static CommandSpec> {
+pub(crate) fn check_spec(
+    spec: &'static CommandSpec,
+    argv: &[Bytes],
+) -> Result<&'static CommandSpec> {
     if !spec.subcommands.is_empty() {
         let Some(sub_name) = argv.get(1) else {
             return Err(Error::wrong_arity(spec.name));
         };
         let Some(sub) = spec.subcommand(sub_name) else {
             return Err(Error::UnknownSubcommand {
-                subcommand: String::from_utf8_lossy(sub_name).chars().take(128).collect(),
+                subcommand: String::from_utf8_lossy(sub_name)
+                    .chars()
+                    .take(128)
+                    .collect(),
                 command: spec.name.to_ascii_uppercase(),
             });
         };
