@@ -1,0 +1,334 @@
+//! In-process throughput: embedis's typed API and `Store::execute` against the
+//! floor (a bare locked hash map doing the same work) and `kevy-embedded`,
+//! on 1 and 2 threads. Prints a markdown table at the end.
+//!
+//! ```sh
+//! cargo bench -p embedis-benches --bench inprocess
+//! EMBEDIS_BENCH_N=10000 cargo bench -p embedis-benches --bench inprocess -- --warm-up-time 1 --measurement-time 2 get
+//! ```
+
+use std::collections::VecDeque;
+use std::hint::black_box;
+use std::time::{Duration, SystemTime};
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use embedis::{Db, Store};
+use embedis_benches::floor::{self, Floor};
+use embedis_benches::report::{self, cell, markdown, mops, ratio};
+use embedis_benches::{bench_n, criterion_dir, key, member, run_threads, spread, table, value};
+use hashbrown::{HashMap, HashSet};
+
+const WHO: [&str; 4] = ["embedis-typed", "embedis-execute", "floor", "kevy-embedded"];
+
+/// The operations, in table order: (criterion group, README label).
+const OPS: &[(&str, &str)] = &[
+    ("get", "GET"),
+    ("set", "SET"),
+    ("incr", "INCR"),
+    ("lpush_lpop", "LPUSH + LPOP"),
+    ("hset", "HSET"),
+    ("hget", "HGET"),
+    ("sadd", "SADD"),
+    ("sismember", "SISMEMBER"),
+    ("zadd", "ZADD"),
+    ("zrank", "ZRANK"),
+    ("zrange_0_99", "ZRANGE 0 99"),
+];
+
+/// Everything the benchmarks read, loaded once.
+struct World {
+    n: usize,
+    keys: Vec<Vec<u8>>,
+    values: Vec<Vec<u8>>,
+    members: Vec<Vec<u8>>,
+    counters: Vec<Vec<u8>>,
+    store: Store,
+    db: Db,
+    f_str: Floor<Vec<u8>>,
+    f_list: Floor<VecDeque<Vec<u8>>>,
+    f_hash: Floor<HashMap<Vec<u8>, Vec<u8>>>,
+    f_set: Floor<HashSet<Vec<u8>>>,
+    f_zset: Floor<floor::ZSet>,
+    kevy: kevy_embedded::Store,
+}
+
+const HASH: &[u8] = b"bench:hash";
+const SET: &[u8] = b"bench:set";
+const ZSET: &[u8] = b"bench:zset";
+/// One list per thread, kept at 100 elements by LPUSH + LPOP pairs.
+const LISTS: [&[u8]; 2] = [b"bench:list:0", b"bench:list:1"];
+
+impl World {
+    fn load(n: usize) -> World {
+        let keys = table(n, key);
+        let values = table(n, value);
+        let members = table(n, member);
+        let counters = table(1000, |i| format!("counter:{i:03}").into_bytes());
+        let store = Store::new();
+        let db = store.db(0);
+        let kevy =
+            kevy_embedded::Store::open(kevy_embedded::Config::default().with_ttl_reaper_manual())
+                .unwrap();
+        let w = World {
+            n,
+            keys,
+            values,
+            members,
+            counters,
+            store,
+            db,
+            f_str: floor::new(),
+            f_list: floor::new(),
+            f_hash: floor::new(),
+            f_set: floor::new(),
+            f_zset: floor::new(),
+            kevy,
+        };
+        for i in 0..n {
+            let (k, v, m) = (&w.keys[i], &w.values[i], &w.members[i]);
+            w.db.set(k, v).unwrap();
+            floor::set(&w.f_str, k, v);
+            w.kevy.set(k, v).unwrap();
+
+            floor::hset(&w.f_hash, HASH, m, v);
+            w.kevy.hset(HASH, &[(m, v)]).unwrap();
+            floor::sadd(&w.f_set, SET, m);
+            w.kevy.sadd(SET, &[m]).unwrap();
+            floor::zadd(&w.f_zset, ZSET, i as f64, m);
+            w.kevy.zadd(ZSET, &[(i as f64, m)]).unwrap();
+        }
+        for list in LISTS {
+            for v in &w.values[..100.min(n)] {
+                w.f_list
+                    .lock()
+                    .entry_ref(list)
+                    .or_default()
+                    .push_front(v.clone());
+                w.kevy.lpush(list, &[v]).unwrap();
+            }
+        }
+        w
+    }
+}
+
+/// Benchmarks `op` as `group/who/{threads}t` for each thread count.
+fn bench<F>(c: &mut Criterion, group: &str, who: &str, op: F)
+where
+    F: Fn(usize, u64) + Sync,
+{
+    let mut g = c.benchmark_group(group);
+    for threads in thread_counts() {
+        g.throughput(Throughput::Elements(threads as u64));
+        g.bench_function(BenchmarkId::new(who, format!("{threads}t")), |b| {
+            b.iter_custom(|iters| run_threads(threads, iters, &op))
+        });
+    }
+    g.finish();
+}
+
+/// `EMBEDIS_BENCH_THREADS`, default `1,2`.
+fn thread_counts() -> Vec<usize> {
+    std::env::var("EMBEDIS_BENCH_THREADS")
+        .unwrap_or_else(|_| "1,2".into())
+        .split(',')
+        .filter_map(|t| t.trim().parse().ok())
+        .collect()
+}
+
+fn strings(c: &mut Criterion, w: &World) {
+    let n = w.n;
+    let (keys, values) = (&w.keys, &w.values);
+
+    bench(c, "get", WHO[0], |t, i| {
+        black_box(w.db.get(&keys[spread(i, t, n)]).unwrap());
+    });
+    bench(c, "get", WHO[1], |t, i| {
+        black_box(w.store.execute(0, &[&b"GET"[..], &keys[spread(i, t, n)]]));
+    });
+    bench(c, "get", WHO[2], |t, i| {
+        black_box(floor::get(&w.f_str, &keys[spread(i, t, n)]));
+    });
+    bench(c, "get", WHO[3], |t, i| {
+        black_box(w.kevy.get(&keys[spread(i, t, n)]).unwrap());
+    });
+
+    bench(c, "set", WHO[0], |t, i| {
+        let k = spread(i, t, n);
+        w.db.set(&keys[k], &values[k]).unwrap();
+    });
+    bench(c, "set", WHO[1], |t, i| {
+        let k = spread(i, t, n);
+        black_box(w.store.execute(0, &[&b"SET"[..], &keys[k], &values[k]]));
+    });
+    bench(c, "set", WHO[2], |t, i| {
+        let k = spread(i, t, n);
+        floor::set(&w.f_str, &keys[k], &values[k]);
+    });
+    bench(c, "set", WHO[3], |t, i| {
+        let k = spread(i, t, n);
+        black_box(w.kevy.set(&keys[k], &values[k]).unwrap());
+    });
+
+    let counters = &w.counters;
+    let m = counters.len();
+    bench(c, "incr", WHO[2], |t, i| {
+        black_box(floor::incr(&w.f_str, &counters[spread(i, t, m)]));
+    });
+    bench(c, "incr", WHO[3], |t, i| {
+        black_box(w.kevy.incr(&counters[spread(i, t, m)]).unwrap());
+    });
+}
+
+fn lists(c: &mut Criterion, w: &World) {
+    let values = &w.values;
+    bench(c, "lpush_lpop", WHO[2], |t, i| {
+        let v = &values[spread(i, t, 100.min(w.n))];
+        black_box(floor::lpush_lpop(&w.f_list, LISTS[t % 2], v));
+    });
+    bench(c, "lpush_lpop", WHO[3], |t, i| {
+        let v = &values[spread(i, t, 100.min(w.n))];
+        w.kevy.lpush(LISTS[t % 2], &[v]).unwrap();
+        black_box(w.kevy.lpop(LISTS[t % 2], 1).unwrap());
+    });
+}
+
+fn hashes(c: &mut Criterion, w: &World) {
+    let (n, members, values) = (w.n, &w.members, &w.values);
+    bench(c, "hset", WHO[2], |t, i| {
+        let k = spread(i, t, n);
+        black_box(floor::hset(&w.f_hash, HASH, &members[k], &values[k]));
+    });
+    bench(c, "hset", WHO[3], |t, i| {
+        let k = spread(i, t, n);
+        black_box(w.kevy.hset(HASH, &[(&members[k], &values[k])]).unwrap());
+    });
+    bench(c, "hget", WHO[2], |t, i| {
+        black_box(floor::hget(&w.f_hash, HASH, &members[spread(i, t, n)]));
+    });
+    bench(c, "hget", WHO[3], |t, i| {
+        black_box(w.kevy.hget(HASH, &members[spread(i, t, n)]).unwrap());
+    });
+}
+
+fn sets(c: &mut Criterion, w: &World) {
+    let (n, members) = (w.n, &w.members);
+    bench(c, "sadd", WHO[2], |t, i| {
+        black_box(floor::sadd(&w.f_set, SET, &members[spread(i, t, n)]));
+    });
+    bench(c, "sadd", WHO[3], |t, i| {
+        black_box(w.kevy.sadd(SET, &[&members[spread(i, t, n)]]).unwrap());
+    });
+    bench(c, "sismember", WHO[2], |t, i| {
+        black_box(floor::sismember(&w.f_set, SET, &members[spread(i, t, n)]));
+    });
+    bench(c, "sismember", WHO[3], |t, i| {
+        let m = &members[spread(i, t, n)];
+        black_box(w.kevy.with(|s| s.sismember(SET, m)).unwrap());
+    });
+}
+
+/// The new score of ZADD's `i`-th update: members move across the whole set.
+fn zscore(i: u64, t: usize, n: usize) -> f64 {
+    spread(i.wrapping_add(7), t, n) as f64 + 0.5
+}
+
+fn zsets(c: &mut Criterion, w: &World) {
+    let (n, members) = (w.n, &w.members);
+    bench(c, "zadd", WHO[2], |t, i| {
+        let k = spread(i, t, n);
+        black_box(floor::zadd(&w.f_zset, ZSET, zscore(i, t, n), &members[k]));
+    });
+    bench(c, "zadd", WHO[3], |t, i| {
+        let k = spread(i, t, n);
+        black_box(
+            w.kevy
+                .zadd(ZSET, &[(zscore(i, t, n), &members[k])])
+                .unwrap(),
+        );
+    });
+    // The floor has no O(log n) rank (std has no order-statistics tree).
+    bench(c, "zrank", WHO[3], |t, i| {
+        let m = &members[spread(i, t, n)];
+        black_box(w.kevy.with(|s| s.zrank(ZSET, m)).unwrap());
+    });
+    bench(c, "zrange_0_99", WHO[2], |_, _| {
+        black_box(floor::zrange(&w.f_zset, ZSET, 0, 99));
+    });
+    bench(c, "zrange_0_99", WHO[3], |_, _| {
+        black_box(w.kevy.with(|s| s.zrange(ZSET, 0, 99)).unwrap());
+    });
+}
+
+/// The README table for `threads`: Mops/s per contender and two ratios.
+fn table_for(threads: usize, since: SystemTime) -> String {
+    let root = criterion_dir();
+    let param = format!("{threads}t");
+    let mut rows = Vec::new();
+    for (group, label) in OPS {
+        let t: Vec<Option<f64>> = WHO
+            .iter()
+            .map(|who| {
+                report::median_ns(&root, since, group, who, &param)
+                    .map(|ns| mops(ns, threads as f64))
+            })
+            .collect();
+        if t.iter().all(Option::is_none) {
+            continue;
+        }
+        rows.push(vec![
+            label.to_string(),
+            cell(t[0], 2),
+            cell(t[1], 2),
+            cell(t[2], 2),
+            cell(t[3], 2),
+            // Time ratio typed / floor = throughput floor / typed.
+            ratio(t[2], t[0]),
+            ratio(t[0], t[3]),
+        ]);
+    }
+    markdown(
+        &[
+            &format!(
+                "{threads} thread{} (Mops/s)",
+                if threads == 1 { "" } else { "s" }
+            ),
+            "embedis typed",
+            "embedis `execute`",
+            "floor",
+            "kevy-embedded",
+            "typed time ÷ floor",
+            "typed ÷ kevy",
+        ],
+        &rows,
+    )
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(30)
+        .output_directory(&criterion_dir())
+        .configure_from_args();
+    let since = SystemTime::now();
+    // `cargo test --benches` runs each benchmark once: keep that quick.
+    let n = if std::env::args().any(|a| a == "--bench") {
+        bench_n()
+    } else {
+        1000
+    };
+    eprintln!("loading {n} keys and {n}-member hash, set and sorted set into each store ...");
+    let w = World::load(n);
+    strings(&mut c, &w);
+    lists(&mut c, &w);
+    hashes(&mut c, &w);
+    sets(&mut c, &w);
+    zsets(&mut c, &w);
+    c.final_summary();
+
+    println!("\n### In-process throughput ({n} keys / members)\n");
+    println!("{}\n", report::machine_line());
+    for threads in thread_counts() {
+        println!("{}", table_for(threads, since));
+    }
+}
