@@ -316,10 +316,16 @@ pub(crate) fn pttl(db: &mut Keyspace, key: &[u8]) -> Ttl {
     }
 }
 
+/// Milliseconds to the nearest second, as Redis's `(ms + 500) / 1000`
+/// (without overflowing near `i64::MAX`).
+fn round_to_seconds(ms: i64) -> i64 {
+    ((ms as i128 + 500) / 1000) as i64
+}
+
 /// `TTL`: milliseconds rounded to the nearest second, as Redis does.
 pub(crate) fn ttl(db: &mut Keyspace, key: &[u8]) -> Ttl {
     match pttl(db, key) {
-        Ttl::Millis(ms) => Ttl::Seconds((ms + 500) / 1000),
+        Ttl::Millis(ms) => Ttl::Seconds(round_to_seconds(ms)),
         other => other,
     }
 }
@@ -605,7 +611,7 @@ fn expiretime_generic(cx: &mut Cx<'_>, args: &mut Args, ms: bool) -> Result<Repl
         None => -2,
         Some(None) => -1,
         Some(Some(at)) if ms => at.max(0),
-        Some(Some(at)) => (at.max(0) + 500) / 1000,
+        Some(Some(at)) => round_to_seconds(at.max(0)),
     }))
 }
 

@@ -1,0 +1,797 @@
+//! The generic (keyspace) command group and DBSIZE/FLUSHDB/FLUSHALL/SWAPDB,
+//! as Redis 7.0 replies (checked against redis-server 7.0.15).
+
+use std::collections::HashSet;
+
+use embedis::{
+    Bytes, CopyOptions, Error, ExpireOptions, ManualClock, Reply, ScanOptions, Store, Ttl,
+};
+
+const T0: i64 = 1_700_000_000_000;
+
+fn store() -> (Store, ManualClock) {
+    let clock = ManualClock::new(T0);
+    (Store::builder().clock(clock.clone()).build(), clock)
+}
+
+fn store_with(cmds: &[&[&str]]) -> Store {
+    let (s, _) = store();
+    for c in cmds {
+        let r = s.execute(0, c);
+        assert!(!r.is_error(), "{c:?}: {r:?}");
+    }
+    s
+}
+
+fn bulk(s: &str) -> Reply {
+    Reply::bulk(s.to_owned())
+}
+
+fn err(line: &'static str) -> Reply {
+    Reply::Error(Error::Static(line))
+}
+
+fn int(n: i64) -> Reply {
+    Reply::Integer(n)
+}
+
+/// Runs each command in database `db` and checks its reply (errors by text).
+fn check_db(s: &Store, db: usize, cases: &[(&[&str], Reply)]) {
+    for (args, want) in cases {
+        let got = s.execute(db, args);
+        match (&got, want) {
+            (Reply::Error(g), Reply::Error(w)) => {
+                assert_eq!(g.to_string(), w.to_string(), "{args:?}")
+            }
+            _ => assert_eq!(&got, want, "{args:?}"),
+        }
+    }
+}
+
+fn check(s: &Store, cases: &[(&[&str], Reply)]) {
+    check_db(s, 0, cases)
+}
+
+/// The keys of an array-of-bulks reply, sorted (KEYS order is unspecified).
+fn sorted_keys(r: Reply) -> Vec<String> {
+    let Reply::Array(items) = r else {
+        panic!("{r:?}")
+    };
+    let mut v: Vec<String> = items
+        .iter()
+        .map(|i| String::from_utf8(i.as_bytes().unwrap().to_vec()).unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn del_exists_unlink_touch() {
+    let s = store_with(&[&["MSET", "key1", "Hello", "key2", "World"]]);
+    check(
+        &s,
+        &[
+            (&["EXISTS", "key1"], int(1)),
+            (&["EXISTS", "nosuchkey"], int(0)),
+            (&["EXISTS", "key1", "key2", "nosuchkey"], int(2)),
+            (&["EXISTS", "key1", "key1"], int(2)),
+            (&["TOUCH", "key1", "nokey", "key1"], int(2)),
+            (&["DEL", "key1", "key1", "nokey"], int(1)),
+            (&["UNLINK", "key2", "key3"], int(1)),
+            (&["EXISTS", "key1", "key2"], int(0)),
+            (
+                &["DEL"],
+                err("ERR wrong number of arguments for 'del' command"),
+            ),
+            (
+                &["EXISTS"],
+                err("ERR wrong number of arguments for 'exists' command"),
+            ),
+        ],
+    );
+    let db = s.db(0);
+    db.mset([("a", "1"), ("b", "2")]).unwrap();
+    assert_eq!(db.exists(["a", "b", "c", "a"]).unwrap(), 3);
+    assert_eq!(db.del(["a", "c"]).unwrap(), 1);
+}
+
+#[test]
+fn ttl_is_minus_two_for_missing_and_minus_one_for_persistent() {
+    let s = store_with(&[&["SET", "k", "v"]]);
+    check(
+        &s,
+        &[
+            (&["TTL", "nokey"], int(-2)),
+            (&["PTTL", "nokey"], int(-2)),
+            (&["EXPIRETIME", "nokey"], int(-2)),
+            (&["PEXPIRETIME", "nokey"], int(-2)),
+            (&["TTL", "k"], int(-1)),
+            (&["PTTL", "k"], int(-1)),
+            (&["EXPIRETIME", "k"], int(-1)),
+            (&["PEXPIRETIME", "k"], int(-1)),
+            (&["PEXPIRE", "k", "1499"], int(1)),
+            (&["TTL", "k"], int(1)),
+            (&["PEXPIRE", "k", "1500"], int(1)),
+            (&["TTL", "k"], int(2)),
+            (&["PTTL", "k"], int(1500)),
+            (&["PEXPIRETIME", "k"], int(T0 + 1500)),
+            (&["EXPIRETIME", "k"], int((T0 + 1500 + 500) / 1000)),
+        ],
+    );
+    let db = s.db(0);
+    assert_eq!(db.ttl("nokey").unwrap(), Ttl::Missing);
+    assert_eq!(db.ttl("k").unwrap(), Ttl::Seconds(2));
+    assert_eq!(db.pttl("k").unwrap(), Ttl::Millis(1500));
+    assert_eq!(Ttl::Missing.as_redis(), -2);
+    assert_eq!(Ttl::Persistent.as_redis(), -1);
+}
+
+#[test]
+fn keys_expire_lazily_with_the_clock() {
+    let (s, clock) = store();
+    check(
+        &s,
+        &[
+            (&["SET", "mykey", "Hello"], Reply::OK),
+            (&["EXPIRE", "mykey", "10"], int(1)),
+            (&["TTL", "mykey"], int(10)),
+            (&["SET", "mykey", "Hello World"], Reply::OK),
+            (&["TTL", "mykey"], int(-1)),
+            (&["EXPIRE", "mykey", "10"], int(1)),
+        ],
+    );
+    clock.advance_ms(9_999);
+    check(
+        &s,
+        &[
+            (&["PTTL", "mykey"], int(1)),
+            (&["GET", "mykey"], bulk("Hello World")),
+        ],
+    );
+    clock.advance_ms(1);
+    // Expired but not yet removed: DBSIZE still counts it, as in Redis.
+    check(
+        &s,
+        &[
+            (&["DBSIZE"], int(1)),
+            (&["EXISTS", "mykey"], int(0)),
+            (&["DBSIZE"], int(0)),
+            (&["TTL", "mykey"], int(-2)),
+        ],
+    );
+}
+
+#[test]
+fn expire_options_nx_xx_gt_lt() {
+    let s = store_with(&[&["SET", "mykey", "Hello World"]]);
+    check(
+        &s,
+        &[
+            (&["EXPIRE", "mykey", "10", "XX"], int(0)),
+            (&["TTL", "mykey"], int(-1)),
+            (&["EXPIRE", "mykey", "10", "NX"], int(1)),
+            (&["TTL", "mykey"], int(10)),
+            (&["EXPIRE", "mykey", "20", "NX"], int(0)),
+            (&["EXPIRE", "mykey", "5", "GT"], int(0)),
+            (&["EXPIRE", "mykey", "20", "GT"], int(1)),
+            (&["EXPIRE", "mykey", "30", "LT"], int(0)),
+            (&["EXPIRE", "mykey", "15", "lt"], int(1)),
+            (&["TTL", "mykey"], int(15)),
+            (&["EXPIRE", "mykey", "10", "XX", "LT"], int(1)),
+            (&["EXPIRE", "mykey", "20", "XX", "LT"], int(0)),
+            (&["EXPIRE", "mykey", "20", "XX", "GT"], int(1)),
+            (&["TTL", "mykey"], int(20)),
+            (&["PERSIST", "mykey"], int(1)),
+            // No expiry counts as infinite: GT always fails, LT always applies.
+            (&["EXPIRE", "mykey", "100", "GT"], int(0)),
+            (&["EXPIRE", "mykey", "100", "LT"], int(1)),
+            (&["PERSIST", "mykey"], int(1)),
+            (&["PERSIST", "mykey"], int(0)),
+            (&["PERSIST", "nokey"], int(0)),
+            (&["EXPIRE", "nokey", "10"], int(0)),
+            (&["EXPIRE", "nokey", "10", "NX"], int(0)),
+        ],
+    );
+    let nx_err = err("ERR NX and XX, GT or LT options at the same time are not compatible");
+    let gtlt_err = err("ERR GT and LT options at the same time are not compatible");
+    check(
+        &s,
+        &[
+            (&["EXPIRE", "mykey", "10", "NX", "XX"], nx_err.clone()),
+            (&["EXPIRE", "mykey", "10", "NX", "GT"], nx_err.clone()),
+            (&["PEXPIRE", "mykey", "10", "LT", "NX"], nx_err.clone()),
+            (&["EXPIRE", "mykey", "10", "GT", "LT"], gtlt_err.clone()),
+            (
+                &["EXPIRE", "mykey", "10", "FOO"],
+                err("ERR Unsupported option FOO"),
+            ),
+            // Options are checked before the time is parsed.
+            (
+                &["EXPIRE", "mykey", "abc", "FOO"],
+                err("ERR Unsupported option FOO"),
+            ),
+            (&["EXPIRE", "mykey", "abc", "NX", "XX"], nx_err),
+            (
+                &["EXPIRE", "mykey", "abc"],
+                err("ERR value is not an integer or out of range"),
+            ),
+            (
+                &["EXPIRE", "mykey"],
+                err("ERR wrong number of arguments for 'expire' command"),
+            ),
+        ],
+    );
+    let db = s.db(0);
+    assert!(
+        !db.expire_with("mykey", 10, ExpireOptions::new().xx())
+            .unwrap()
+    );
+    assert!(
+        db.expire_with("mykey", 10, ExpireOptions::new().nx())
+            .unwrap()
+    );
+    assert!(
+        db.expire_with("mykey", 20, ExpireOptions::new().xx().gt())
+            .unwrap()
+    );
+    assert_eq!(
+        db.expire_with("mykey", 5, ExpireOptions::new().gt().lt()),
+        Err(Error::ExpireGtLtConflict)
+    );
+    assert_eq!(
+        db.pexpire_with("mykey", 5, ExpireOptions::new().nx().lt()),
+        Err(Error::ExpireNxConflict)
+    );
+    assert_eq!(db.ttl("mykey").unwrap(), Ttl::Seconds(20));
+}
+
+#[test]
+fn expire_time_overflow_and_past_times() {
+    let s = store_with(&[&["MSET", "a", "1", "b", "2", "c", "3", "d", "4"]]);
+    check(
+        &s,
+        &[
+            (
+                &["EXPIRE", "a", "9223372036854775807"],
+                err("ERR invalid expire time in 'expire' command"),
+            ),
+            (
+                &["PEXPIRE", "a", "9223372036854775807"],
+                err("ERR invalid expire time in 'pexpire' command"),
+            ),
+            (
+                &["EXPIREAT", "a", "9223372036854775807"],
+                err("ERR invalid expire time in 'expireat' command"),
+            ),
+            (
+                &["EXPIRE", "a", "-9223372036854775808"],
+                err("ERR invalid expire time in 'expire' command"),
+            ),
+            (&["PEXPIREAT", "a", "9223372036854775807"], int(1)),
+            (&["PEXPIRETIME", "a"], int(i64::MAX)),
+            (&["EXPIRETIME", "a"], int(9223372036854776)),
+            (&["TTL", "a"], int((i64::MAX - T0) / 1000 + 1)),
+            // A time in the past (or zero, or negative) deletes the key.
+            (&["PEXPIRE", "a", "-9223372036854775808"], int(1)),
+            (&["EXISTS", "a"], int(0)),
+            (&["EXPIRE", "b", "0"], int(1)),
+            (&["EXISTS", "b"], int(0)),
+            (&["EXPIREAT", "c", "1"], int(1)),
+            (&["EXISTS", "c"], int(0)),
+            (&["PEXPIREAT", "d", &T0.to_string()], int(1)),
+            (&["EXISTS", "d"], int(0)),
+        ],
+    );
+    let db = s.db(0);
+    db.set("e", "v").unwrap();
+    assert!(db.expire("e", -5).unwrap());
+    assert_eq!(db.get("e").unwrap(), None);
+    db.set("f", "v").unwrap();
+    assert!(db.expireat("f", T0 / 1000 + 60).unwrap());
+    assert_eq!(db.ttl("f").unwrap(), Ttl::Seconds(60));
+    assert!(db.pexpireat("f", T0 + 500).unwrap());
+    assert_eq!(db.pttl("f").unwrap(), Ttl::Millis(500));
+    assert!(db.persist("f").unwrap());
+    assert_eq!(
+        db.expire("f", i64::MAX),
+        Err(Error::InvalidExpireTime { command: "expire" })
+    );
+}
+
+#[test]
+fn keys_patterns() {
+    let s = store_with(&[&[
+        "MSET",
+        "firstname",
+        "Jack",
+        "lastname",
+        "Stuntman",
+        "age",
+        "35",
+    ]]);
+    let k = |p: &str| sorted_keys(s.execute(0, &["KEYS", p]));
+    assert_eq!(k("*name*"), ["firstname", "lastname"]);
+    assert_eq!(k("a??"), ["age"]);
+    assert_eq!(k("*"), ["age", "firstname", "lastname"]);
+    assert_eq!(k("[fl]*"), ["firstname", "lastname"]);
+    assert!(k("*[^e]").is_empty());
+    assert_eq!(k("nomatch*"), Vec::<String>::new());
+    s.execute(0, &["SET", "h*llo", "1"]);
+    assert_eq!(k("h\\*llo"), ["h*llo"]);
+    let (s2, clock) = store();
+    s2.execute(0, &["SET", "gone", "1", "PX", "10"]);
+    s2.execute(0, &["SET", "kept", "1"]);
+    clock.advance_ms(10);
+    assert_eq!(sorted_keys(s2.execute(0, &["KEYS", "*"])), ["kept"]);
+    let mut typed: Vec<Bytes> = s.db(0).keys("*name").unwrap();
+    typed.sort();
+    assert_eq!(
+        typed,
+        vec![Bytes::from("firstname"), Bytes::from("lastname")]
+    );
+}
+
+/// Runs a full SCAN with `COUNT count`, calling `between` after each step.
+fn full_scan(s: &Store, count: usize, mut between: impl FnMut(&Store)) -> Vec<String> {
+    let mut cursor = "0".to_string();
+    let mut seen = Vec::new();
+    loop {
+        let r = s.execute(0, &["SCAN", &cursor, "COUNT", &count.to_string()]);
+        let Reply::Array(parts) = r else {
+            panic!("{r:?}")
+        };
+        cursor = String::from_utf8(parts[0].as_bytes().unwrap().to_vec()).unwrap();
+        seen.extend(sorted_keys(parts[1].clone()));
+        if cursor == "0" {
+            return seen;
+        }
+        between(s);
+    }
+}
+
+#[test]
+fn scan_returns_every_key_exactly_once_without_changes() {
+    let s = store_with(&[]);
+    for i in 0..1000 {
+        s.execute(0, &["SET", &format!("key:{i}"), "v"]);
+    }
+    for count in [1, 7, 10, 100, 5000] {
+        let mut seen = full_scan(&s, count, |_| {});
+        assert_eq!(seen.len(), 1000, "count {count}");
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 1000, "count {count}: duplicates");
+    }
+}
+
+#[test]
+fn scan_never_misses_keys_present_throughout_while_others_are_deleted() {
+    let s = store_with(&[]);
+    for i in 0..500 {
+        s.execute(0, &["SET", &format!("stay:{i}"), "v"]);
+        s.execute(0, &["SET", &format!("go:{i}"), "v"]);
+    }
+    let mut next_del = 0;
+    let seen: HashSet<String> = full_scan(&s, 10, |s| {
+        // Delete a few keys and add new ones between steps.
+        for _ in 0..5 {
+            s.execute(0, &["DEL", &format!("go:{next_del}")]);
+            s.execute(0, &["SET", &format!("new:{next_del}"), "v"]);
+            next_del += 1;
+        }
+    })
+    .into_iter()
+    .collect();
+    for i in 0..500 {
+        assert!(seen.contains(&format!("stay:{i}")), "missed stay:{i}");
+    }
+}
+
+#[test]
+fn scan_options_and_cursor_parsing() {
+    let s = store_with(&[&["MSET", "a1", "1", "a2", "2", "b1", "3"]]);
+    let scan = |args: &[&str]| {
+        let r = s.execute(0, args);
+        let Reply::Array(parts) = r else {
+            return (String::new(), vec![format!("{r:?}")]);
+        };
+        (
+            String::from_utf8(parts[0].as_bytes().unwrap().to_vec()).unwrap(),
+            sorted_keys(parts[1].clone()),
+        )
+    };
+    assert_eq!(
+        scan(&["SCAN", "0", "COUNT", "100"]),
+        ("0".into(), vec!["a1".into(), "a2".into(), "b1".into()])
+    );
+    assert_eq!(
+        scan(&["SCAN", "0", "MATCH", "a*", "COUNT", "100"]),
+        ("0".into(), vec!["a1".into(), "a2".into()])
+    );
+    assert_eq!(
+        scan(&["SCAN", "0", "TYPE", "STRING", "COUNT", "100"])
+            .1
+            .len(),
+        3
+    );
+    assert_eq!(
+        scan(&["SCAN", "0", "TYPE", "list", "COUNT", "100"]),
+        ("0".into(), vec![])
+    );
+    assert_eq!(
+        scan(&["SCAN", "0", "TYPE", "nosuchtype"]),
+        ("0".into(), vec![])
+    );
+    // strtoul: the empty string and "+0" are cursor 0.
+    assert_eq!(scan(&["SCAN", "", "COUNT", "100"]).1.len(), 3);
+    assert_eq!(scan(&["SCAN", "+0", "COUNT", "100"]).1.len(), 3);
+    check(
+        &s,
+        &[
+            (&["SCAN", " 0"], err("ERR invalid cursor")),
+            (&["SCAN", "0x"], err("ERR invalid cursor")),
+            (&["SCAN", "abc"], err("ERR invalid cursor")),
+            (&["SCAN", "18446744073709551616"], err("ERR invalid cursor")),
+            (&["SCAN", "0", "COUNT", "0"], err("ERR syntax error")),
+            (&["SCAN", "0", "COUNT", "-1"], err("ERR syntax error")),
+            (
+                &["SCAN", "0", "COUNT", "abc"],
+                err("ERR value is not an integer or out of range"),
+            ),
+            (&["SCAN", "0", "MATCH"], err("ERR syntax error")),
+            (&["SCAN", "0", "FOO", "bar"], err("ERR syntax error")),
+            (
+                &["SCAN"],
+                err("ERR wrong number of arguments for 'scan' command"),
+            ),
+        ],
+    );
+    // Any cursor, even past the end, is accepted and terminates.
+    for cursor in ["18446744073709551615", "-1", "999999"] {
+        let mut c = cursor.to_string();
+        for _ in 0..10 {
+            c = scan(&["SCAN", &c]).0;
+            if c == "0" {
+                break;
+            }
+        }
+        assert_eq!(c, "0", "from {cursor}");
+    }
+    let db = s.db(0);
+    let mut all = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let (next, keys) = db
+            .scan_with(cursor, ScanOptions::new().pattern("a*").count(1))
+            .unwrap();
+        all.extend(keys);
+        cursor = next;
+        if cursor == 0 {
+            break;
+        }
+    }
+    all.sort();
+    assert_eq!(all, vec![Bytes::from("a1"), Bytes::from("a2")]);
+    assert_eq!(db.scan(0).unwrap().1.len(), 3);
+}
+
+#[test]
+fn randomkey_and_type() {
+    let s = store_with(&[]);
+    check(
+        &s,
+        &[
+            (&["RANDOMKEY"], Reply::Null),
+            (&["SET", "only", "v"], Reply::OK),
+            (&["RANDOMKEY"], bulk("only")),
+            (&["TYPE", "only"], Reply::simple("string")),
+            (&["TYPE", "nokey"], Reply::simple("none")),
+            (
+                &["RANDOMKEY", "x"],
+                err("ERR wrong number of arguments for 'randomkey' command"),
+            ),
+        ],
+    );
+    assert_eq!(s.db(0).type_of("only").unwrap(), Some("string"));
+    assert_eq!(s.db(0).type_of("nokey").unwrap(), None);
+    assert_eq!(s.db(0).randomkey().unwrap(), Some(Bytes::from("only")));
+}
+
+#[test]
+fn rename_keeps_the_ttl_and_overwrites() {
+    let s = store_with(&[]);
+    check(
+        &s,
+        &[
+            (&["RENAME", "nokey", "x"], err("ERR no such key")),
+            (&["RENAMENX", "nokey", "x"], err("ERR no such key")),
+            (&["RENAME", "nokey", "nokey"], err("ERR no such key")),
+            (&["SET", "k", "v"], Reply::OK),
+            (&["EXPIRE", "k", "100"], int(1)),
+            (&["RENAME", "k", "k2"], Reply::OK),
+            (&["TTL", "k2"], int(100)),
+            (&["EXISTS", "k"], int(0)),
+            (&["SET", "k3", "other", "EX", "50"], Reply::OK),
+            (&["RENAME", "k2", "k3"], Reply::OK),
+            (&["GET", "k3"], bulk("v")),
+            (&["TTL", "k3"], int(100)),
+            (&["SET", "p", "persistent"], Reply::OK),
+            (&["SET", "q", "volatile", "EX", "10"], Reply::OK),
+            (&["RENAME", "p", "q"], Reply::OK),
+            (&["TTL", "q"], int(-1)),
+            (&["RENAME", "q", "q"], Reply::OK),
+            (&["RENAMENX", "q", "q"], int(0)),
+            (&["SET", "k4", "v"], Reply::OK),
+            (&["RENAMENX", "k3", "k4"], int(0)),
+            (&["RENAMENX", "k3", "k5"], int(1)),
+            (&["TTL", "k5"], int(100)),
+        ],
+    );
+    let db = s.db(0);
+    db.rename("k5", "k6").unwrap();
+    assert_eq!(db.ttl("k6").unwrap(), Ttl::Seconds(100));
+    assert!(!db.renamenx("k6", "k4").unwrap());
+    assert_eq!(db.rename("missing", "x"), Err(Error::NoSuchKey));
+}
+
+#[test]
+fn copy_and_move_across_databases() {
+    let s = store_with(&[&["SET", "c", "3"], &["EXPIRE", "c", "100"]]);
+    check(
+        &s,
+        &[
+            (
+                &["COPY", "c", "c"],
+                err("ERR source and destination objects are the same"),
+            ),
+            (
+                &["COPY", "c", "c", "DB", "0"],
+                err("ERR source and destination objects are the same"),
+            ),
+            (
+                &["COPY", "c", "d", "DB", "1", "REPLACE", "foo"],
+                err("ERR syntax error"),
+            ),
+            (&["COPY", "c", "d", "DB"], err("ERR syntax error")),
+            (
+                &["COPY", "c", "d", "DB", "99"],
+                err("ERR DB index is out of range"),
+            ),
+            (
+                &["COPY", "c", "d", "DB", "abc"],
+                err("ERR value is not an integer or out of range"),
+            ),
+            (&["COPY", "nokey", "d"], int(0)),
+            (&["COPY", "c", "d"], int(1)),
+            (&["TTL", "d"], int(100)),
+            (&["COPY", "c", "d"], int(0)),
+            (&["COPY", "c", "d", "REPLACE"], int(1)),
+            (&["COPY", "c", "d", "DB", "1"], int(1)),
+            (&["COPY", "c", "d", "DB", "1"], int(0)),
+            (&["COPY", "c", "d", "db", "1", "replace"], int(1)),
+            (
+                &["MOVE", "c", "0"],
+                err("ERR source and destination objects are the same"),
+            ),
+            (&["MOVE", "c", "16"], err("ERR DB index is out of range")),
+            (&["MOVE", "c", "-1"], err("ERR DB index is out of range")),
+            (
+                &["MOVE", "c", "abc"],
+                err("ERR value is not an integer or out of range"),
+            ),
+            (
+                &["MOVE", "c", "2147483648"],
+                err("ERR value is out of range, value must between -2147483648 and 2147483647"),
+            ),
+            (&["MOVE", "nokey", "1"], int(0)),
+            (&["MOVE", "c", "2"], int(1)),
+            (&["EXISTS", "c"], int(0)),
+        ],
+    );
+    check_db(
+        &s,
+        1,
+        &[(&["GET", "d"], bulk("3")), (&["TTL", "d"], int(100))],
+    );
+    check_db(
+        &s,
+        2,
+        &[
+            (&["GET", "c"], bulk("3")),
+            (&["TTL", "c"], int(100)),
+            (&["SET", "x", "here"], Reply::OK),
+        ],
+    );
+    // MOVE does not overwrite.
+    check(
+        &s,
+        &[
+            (&["SET", "x", "there"], Reply::OK),
+            (&["MOVE", "x", "2"], int(0)),
+        ],
+    );
+    check_db(&s, 2, &[(&["GET", "x"], bulk("here"))]);
+
+    let db0 = s.db(0);
+    db0.set("t", "v").unwrap();
+    assert!(db0.copy("t", "u").unwrap());
+    assert!(!db0.copy("t", "u").unwrap());
+    assert!(
+        db0.copy_with("t", "u", CopyOptions::new().replace().db(3))
+            .unwrap()
+    );
+    assert_eq!(db0.copy("t", "t"), Err(Error::SameObject));
+    assert_eq!(
+        db0.copy_with("t", "u", CopyOptions::new().db(16)),
+        Err(Error::DbIndexOutOfRange)
+    );
+    assert_eq!(s.db(3).get("u").unwrap(), Some(Bytes::from("v")));
+    assert!(db0.move_to("t", 4).unwrap());
+    assert_eq!(s.db(4).get("t").unwrap(), Some(Bytes::from("v")));
+    assert_eq!(db0.move_to("u", 0), Err(Error::SameObject));
+}
+
+#[test]
+fn dbsize_flushdb_flushall_swapdb() {
+    let s = store_with(&[&["MSET", "a", "1", "b", "2"]]);
+    check_db(&s, 1, &[(&["SET", "other", "1"], Reply::OK)]);
+    check(
+        &s,
+        &[
+            (&["DBSIZE"], int(2)),
+            (&["SWAPDB", "a", "1"], err("ERR invalid first DB index")),
+            (&["SWAPDB", "1", "a"], err("ERR invalid second DB index")),
+            (
+                &["SWAPDB", "0", "2147483648"],
+                err("ERR invalid second DB index"),
+            ),
+            (&["SWAPDB", "0", "16"], err("ERR DB index is out of range")),
+            (&["SWAPDB", "0", "-1"], err("ERR DB index is out of range")),
+            (&["SWAPDB", "1", "1"], Reply::OK),
+            (&["SWAPDB", "0", "1"], Reply::OK),
+            (&["DBSIZE"], int(1)),
+            (&["GET", "other"], bulk("1")),
+            (&["FLUSHDB", "foo"], err("ERR syntax error")),
+            (&["FLUSHDB", "ASYNC", "SYNC"], err("ERR syntax error")),
+            (&["FLUSHDB", "async"], Reply::OK),
+            (&["DBSIZE"], int(0)),
+        ],
+    );
+    check_db(
+        &s,
+        1,
+        &[
+            (&["DBSIZE"], int(2)),
+            (&["FLUSHALL", "SYNC"], Reply::OK),
+            (&["DBSIZE"], int(0)),
+        ],
+    );
+    let db = s.db(0);
+    db.set("k", "v").unwrap();
+    assert_eq!(db.dbsize().unwrap(), 1);
+    db.swapdb(0, 5).unwrap();
+    assert_eq!(db.dbsize().unwrap(), 0);
+    assert_eq!(s.db(5).dbsize().unwrap(), 1);
+    assert_eq!(db.swapdb(0, 16), Err(Error::DbIndexOutOfRange));
+    s.db(5).flushdb().unwrap();
+    assert_eq!(s.db(5).dbsize().unwrap(), 0);
+    db.set("k", "v").unwrap();
+    s.db(7).set("k", "v").unwrap();
+    db.flushall().unwrap();
+    assert_eq!(s.keyspace_sizes().iter().map(|(n, _)| n).sum::<usize>(), 0);
+}
+
+#[test]
+fn object_subcommands_on_strings() {
+    let s = store_with(&[
+        &["SET", "int", "1"],
+        &["SET", "neg", "-1"],
+        &["SET", "big", "10000"],
+        &["SET", "lead0", "01"],
+        &["SET", "huge", "12345678901234567890"],
+        &["SET", "min", "-9223372036854775808"],
+        &["SET", "s44", &"a".repeat(44)],
+        &["SET", "s45", &"a".repeat(45)],
+        &["SET", "f", "1.5"],
+    ]);
+    check(
+        &s,
+        &[
+            (&["OBJECT", "ENCODING", "int"], bulk("int")),
+            (&["OBJECT", "encoding", "neg"], bulk("int")),
+            (&["OBJECT", "ENCODING", "lead0"], bulk("embstr")),
+            (&["OBJECT", "ENCODING", "huge"], bulk("embstr")),
+            (&["OBJECT", "ENCODING", "min"], bulk("int")),
+            (&["OBJECT", "ENCODING", "s44"], bulk("embstr")),
+            (&["OBJECT", "ENCODING", "s45"], bulk("raw")),
+            (&["OBJECT", "ENCODING", "f"], bulk("embstr")),
+            (&["OBJECT", "ENCODING", "nokey"], Reply::Null),
+            (&["OBJECT", "REFCOUNT", "int"], int(2147483647)),
+            (&["OBJECT", "REFCOUNT", "neg"], int(1)),
+            (&["OBJECT", "REFCOUNT", "big"], int(1)),
+            (&["OBJECT", "REFCOUNT", "nokey"], Reply::Null),
+            (&["OBJECT", "IDLETIME", "int"], int(0)),
+            (&["OBJECT", "IDLETIME", "nokey"], Reply::Null),
+            (&["OBJECT", "FREQ", "nokey"], Reply::Null),
+            (
+                &["OBJECT", "FREQ", "int"],
+                err(
+                    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+                ),
+            ),
+            (
+                &["OBJECT"],
+                err("ERR wrong number of arguments for 'object' command"),
+            ),
+            (
+                &["OBJECT", "foo"],
+                err("ERR unknown subcommand 'foo'. Try OBJECT HELP."),
+            ),
+            (
+                &["OBJECT", "encoding"],
+                err("ERR wrong number of arguments for 'object|encoding' command"),
+            ),
+            (
+                &["OBJECT", "help", "x"],
+                err("ERR wrong number of arguments for 'object|help' command"),
+            ),
+        ],
+    );
+    let Reply::Array(help) = s.execute(0, &["OBJECT", "HELP"]) else {
+        panic!()
+    };
+    assert_eq!(help.len(), 15);
+    assert_eq!(
+        help[0],
+        Reply::simple("OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+    );
+    assert_eq!(help[14], Reply::simple("    Prints this help."));
+}
+
+#[test]
+fn sort_argument_errors_and_missing_keys() {
+    let s = store_with(&[&["SET", "str", "v"]]);
+    check(
+        &s,
+        &[
+            (&["SORT", "nokey"], Reply::EMPTY_ARRAY),
+            (&["SORT", "nokey", "STORE", "dst"], int(0)),
+            (&["EXISTS", "dst"], int(0)),
+            (
+                &["SORT", "str"],
+                err("WRONGTYPE Operation against a key holding the wrong kind of value"),
+            ),
+            (&["SORT", "nokey", "FOO"], err("ERR syntax error")),
+            (&["SORT", "nokey", "LIMIT", "0"], err("ERR syntax error")),
+            (
+                &["SORT", "nokey", "LIMIT", "a", "1"],
+                err("ERR value is not an integer or out of range"),
+            ),
+            (&["SORT", "nokey", "BY"], err("ERR syntax error")),
+            (&["SORT", "nokey", "GET"], err("ERR syntax error")),
+            (
+                &["SORT_RO", "nokey", "STORE", "dst"],
+                err("ERR syntax error"),
+            ),
+            (
+                &[
+                    "SORT_RO", "nokey", "BY", "x", "GET", "#", "LIMIT", "0", "1", "DESC", "ALPHA",
+                ],
+                Reply::EMPTY_ARRAY,
+            ),
+            // Options are parsed before the key's type is checked.
+            (&["SORT", "str", "FOO"], err("ERR syntax error")),
+        ],
+    );
+}
+
+#[test]
+fn watch_sees_expire_and_rename() {
+    // A write through these commands must count as a modification.
+    let s = store_with(&[&["SET", "k", "v"]]);
+    let before = s.changes();
+    s.execute(0, &["EXPIRE", "k", "100"]);
+    s.execute(0, &["RENAME", "k", "k2"]);
+    s.execute(0, &["PERSIST", "k2"]);
+    assert!(s.changes() >= before + 3);
+}
