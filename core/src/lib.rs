@@ -48,6 +48,8 @@ mod ld;
 mod pubsub;
 mod reply;
 mod sort;
+pub mod resp;
+pub mod session;
 mod store;
 mod value;
 

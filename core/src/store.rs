@@ -507,7 +507,7 @@ fn spawn_expiry_thread(_weak: Weak<Shared>, _interval: Duration) {
 
 /// One atomic step over the store (see [`Store::atomically`]).
 pub struct Tx<'a> {
-    cx: Cx<'a>,
+    pub(crate) cx: Cx<'a>,
 }
 
 impl Tx<'_> {

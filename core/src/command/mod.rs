@@ -7,6 +7,7 @@
 //! package, Lua scripts and [`Store::execute`](crate::Store::execute) all go
 //! through [`lookup`] and a spec's handler; a command's meaning lives nowhere else.
 
+pub(crate) mod connection;
 pub(crate) mod hash;
 pub(crate) mod keyspace;
 pub(crate) mod list;
@@ -14,6 +15,7 @@ pub(crate) mod pubsub;
 pub(crate) mod server;
 pub(crate) mod set;
 pub(crate) mod string;
+pub(crate) mod transactions;
 pub(crate) mod zset;
 
 use std::collections::HashMap;
@@ -267,6 +269,8 @@ static GROUPS: &[&[CommandSpec]] = &[
     zset::COMMANDS,
     pubsub::COMMANDS,
     server::COMMANDS,
+    connection::COMMANDS,
+    transactions::COMMANDS,
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, &'static CommandSpec>> = LazyLock::new(|| {
