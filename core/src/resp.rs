@@ -129,7 +129,10 @@ impl Parser {
     /// # Errors
     /// A [`ProtocolError`] for malformed input: the connection should reply
     /// `-ERR <error>` (unless [`ProtocolError::is_silent`]) and close.
-    pub fn next_command(&mut self, buf: &mut BytesMut) -> Result<Option<Vec<Bytes>>, ProtocolError> {
+    pub fn next_command(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<Vec<Bytes>>, ProtocolError> {
         loop {
             if self.multibulk_left == 0 {
                 if buf.is_empty() {
@@ -226,7 +229,9 @@ impl Parser {
         if end > 0 && line[end - 1] == b'\r' {
             end -= 1;
         }
-        split_args(&line[..end]).map(Some).ok_or(ProtocolError::UnbalancedQuotes)
+        split_args(&line[..end])
+            .map(Some)
+            .ok_or(ProtocolError::UnbalancedQuotes)
     }
 }
 
@@ -538,7 +543,9 @@ fn decode_at(buf: &[u8], pos: &mut usize) -> Result<Option<Reply>, String> {
         b',' => Reply::Double(match line {
             b"inf" => f64::INFINITY,
             b"-inf" => f64::NEG_INFINITY,
-            _ => text().parse().map_err(|_| format!("bad double {}", text()))?,
+            _ => text()
+                .parse()
+                .map_err(|_| format!("bad double {}", text()))?,
         }),
         b'(' => Reply::BigNumber(text()),
         b'$' | b'=' | b'!' => {
@@ -546,7 +553,9 @@ fn decode_at(buf: &[u8], pos: &mut usize) -> Result<Option<Reply>, String> {
             if n < 0 {
                 return Ok(Some(Reply::Null));
             }
-            let Some(b) = blob(pos, n) else { return Ok(None) };
+            let Some(b) = blob(pos, n) else {
+                return Ok(None);
+            };
             match tag {
                 b'$' => Reply::Bulk(b),
                 b'!' => Reply::Error(Error::Reply(String::from_utf8_lossy(&b).into_owned())),
@@ -561,7 +570,9 @@ fn decode_at(buf: &[u8], pos: &mut usize) -> Result<Option<Reply>, String> {
             if n < 0 {
                 return Ok(Some(Reply::NullArray));
             }
-            let Some(v) = items(pos, n)? else { return Ok(None) };
+            let Some(v) = items(pos, n)? else {
+                return Ok(None);
+            };
             match tag {
                 b'*' => Reply::Array(v),
                 b'~' => Reply::Set(v),
@@ -570,7 +581,9 @@ fn decode_at(buf: &[u8], pos: &mut usize) -> Result<Option<Reply>, String> {
         }
         b'%' => {
             let n = int()?;
-            let Some(v) = items(pos, 2 * n)? else { return Ok(None) };
+            let Some(v) = items(pos, 2 * n)? else {
+                return Ok(None);
+            };
             let mut pairs = Vec::with_capacity(v.len() / 2);
             let mut it = v.into_iter();
             while let (Some(k), Some(v)) = (it.next(), it.next()) {
@@ -601,13 +614,20 @@ mod tests {
 
     #[test]
     fn multibulk_and_inline_requests_parse_in_order() {
-        let (cmds, err) = parse_all(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nSET a 'b c' \"x\\x41\\n\"\r\n\r\n*0\r\n*-1\r\nPING\n");
+        let (cmds, err) = parse_all(
+            b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nSET a 'b c' \"x\\x41\\n\"\r\n\r\n*0\r\n*-1\r\nPING\n",
+        );
         assert_eq!(err, None);
         assert_eq!(
             cmds,
             vec![
                 vec![Bytes::from("GET"), Bytes::from("k")],
-                vec![Bytes::from("SET"), Bytes::from("a"), Bytes::from("b c"), Bytes::from("xA\n")],
+                vec![
+                    Bytes::from("SET"),
+                    Bytes::from("a"),
+                    Bytes::from("b c"),
+                    Bytes::from("xA\n")
+                ],
                 vec![Bytes::from("PING")],
             ]
         );
@@ -636,25 +656,48 @@ mod tests {
     #[test]
     fn malformed_requests_give_redis_protocol_errors() {
         for (input, want) in [
-            (&b"*3000000000\r\n"[..], "Protocol error: invalid multibulk length"),
+            (
+                &b"*3000000000\r\n"[..],
+                "Protocol error: invalid multibulk length",
+            ),
             (b"*abc\r\n", "Protocol error: invalid multibulk length"),
-            (b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\nfooz\r\n", "Protocol error: expected '$', got 'f'"),
+            (
+                b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\nfooz\r\n",
+                "Protocol error: expected '$', got 'f'",
+            ),
             (b"*1\r\n$-1\r\n", "Protocol error: invalid bulk length"),
             (b"*1\r\n$abc\r\n", "Protocol error: invalid bulk length"),
-            (b"*1\r\n$600000000\r\n", "Protocol error: invalid bulk length"),
+            (
+                b"*1\r\n$600000000\r\n",
+                "Protocol error: invalid bulk length",
+            ),
             (b"*1\r\n$4\nPING\r\n", "Protocol error: invalid bulk length"),
-            (b"SET \"a b\r\n", "Protocol error: unbalanced quotes in request"),
-            (b"SET \"a\"b\r\n", "Protocol error: unbalanced quotes in request"),
+            (
+                b"SET \"a b\r\n",
+                "Protocol error: unbalanced quotes in request",
+            ),
+            (
+                b"SET \"a\"b\r\n",
+                "Protocol error: unbalanced quotes in request",
+            ),
         ] {
             let (_, err) = parse_all(input);
-            assert_eq!(err.map(|e| e.to_string()).as_deref(), Some(want), "{:?}", String::from_utf8_lossy(input));
+            assert_eq!(
+                err.map(|e| e.to_string()).as_deref(),
+                Some(want),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
         }
         let big = vec![b'a'; INLINE_MAX_SIZE + 1];
         assert_eq!(parse_all(&big).1, Some(ProtocolError::TooBigInline));
         let mut big = b"*".to_vec();
         big.extend(vec![b'1'; INLINE_MAX_SIZE + 1]);
         assert_eq!(parse_all(&big).1, Some(ProtocolError::TooBigMultibulkCount));
-        assert_eq!(parse_all(b"POST / HTTP/1.1\r\n").1, Some(ProtocolError::SecurityAttack));
+        assert_eq!(
+            parse_all(b"POST / HTTP/1.1\r\n").1,
+            Some(ProtocolError::SecurityAttack)
+        );
     }
 
     #[test]
@@ -662,11 +705,17 @@ mod tests {
         let mut p = Parser::new();
         p.set_unauthenticated(true);
         let mut buf = BytesMut::from(&b"*11\r\n"[..]);
-        assert_eq!(p.next_command(&mut buf), Err(ProtocolError::UnauthenticatedMultibulkLength));
+        assert_eq!(
+            p.next_command(&mut buf),
+            Err(ProtocolError::UnauthenticatedMultibulkLength)
+        );
         let mut p = Parser::new();
         p.set_unauthenticated(true);
         let mut buf = BytesMut::from(&b"*2\r\n$4\r\nECHO\r\n$20000\r\n"[..]);
-        assert_eq!(p.next_command(&mut buf), Err(ProtocolError::UnauthenticatedBulkLength));
+        assert_eq!(
+            p.next_command(&mut buf),
+            Err(ProtocolError::UnauthenticatedBulkLength)
+        );
     }
 
     #[test]
@@ -675,17 +724,42 @@ mod tests {
             (Reply::bulk("a"), Reply::Double(1.5)),
             (Reply::bulk("b"), Reply::Boolean(true)),
         ]);
-        assert_eq!(&to_bytes(&r, Protocol::Resp2)[..], b"*4\r\n$1\r\na\r\n$3\r\n1.5\r\n$1\r\nb\r\n:1\r\n");
-        assert_eq!(&to_bytes(&r, Protocol::Resp3)[..], b"%2\r\n$1\r\na\r\n,1.5\r\n$1\r\nb\r\n#t\r\n");
+        assert_eq!(
+            &to_bytes(&r, Protocol::Resp2)[..],
+            b"*4\r\n$1\r\na\r\n$3\r\n1.5\r\n$1\r\nb\r\n:1\r\n"
+        );
+        assert_eq!(
+            &to_bytes(&r, Protocol::Resp3)[..],
+            b"%2\r\n$1\r\na\r\n,1.5\r\n$1\r\nb\r\n#t\r\n"
+        );
         for (r, two, three) in [
             (Reply::Null, &b"$-1\r\n"[..], &b"_\r\n"[..]),
             (Reply::NullArray, b"*-1\r\n", b"_\r\n"),
-            (Reply::Set(vec![Reply::Integer(1)]), b"*1\r\n:1\r\n", b"~1\r\n:1\r\n"),
-            (Reply::Push(vec![Reply::Integer(-2)]), b"*1\r\n:-2\r\n", b">1\r\n:-2\r\n"),
+            (
+                Reply::Set(vec![Reply::Integer(1)]),
+                b"*1\r\n:1\r\n",
+                b"~1\r\n:1\r\n",
+            ),
+            (
+                Reply::Push(vec![Reply::Integer(-2)]),
+                b"*1\r\n:-2\r\n",
+                b">1\r\n:-2\r\n",
+            ),
             (Reply::Double(f64::INFINITY), b"$3\r\ninf\r\n", b",inf\r\n"),
             (Reply::BigNumber("12".into()), b"$2\r\n12\r\n", b"(12\r\n"),
-            (Reply::Verbatim { format: "txt", text: Bytes::from("hi") }, b"$2\r\nhi\r\n", b"=6\r\ntxt:hi\r\n"),
-            (Reply::Error(Error::Reply("ERR a\r\nb".into())), b"-ERR a  b\r\n", b"-ERR a  b\r\n"),
+            (
+                Reply::Verbatim {
+                    format: "txt",
+                    text: Bytes::from("hi"),
+                },
+                b"$2\r\nhi\r\n",
+                b"=6\r\ntxt:hi\r\n",
+            ),
+            (
+                Reply::Error(Error::Reply("ERR a\r\nb".into())),
+                b"-ERR a  b\r\n",
+                b"-ERR a  b\r\n",
+            ),
         ] {
             assert_eq!(&to_bytes(&r, Protocol::Resp2)[..], two, "{r:?}");
             assert_eq!(&to_bytes(&r, Protocol::Resp3)[..], three, "{r:?}");
@@ -695,7 +769,10 @@ mod tests {
     #[test]
     fn decode_reads_back_what_encode_writes() {
         let r = Reply::Array(vec![
-            Reply::Map(vec![(Reply::bulk("k"), Reply::Set(vec![Reply::Integer(3)]))]),
+            Reply::Map(vec![(
+                Reply::bulk("k"),
+                Reply::Set(vec![Reply::Integer(3)]),
+            )]),
             Reply::Null,
             Reply::Double(2.5),
             Reply::Boolean(false),

@@ -91,7 +91,9 @@ pub trait Host: Send + Sync {
     /// # Errors
     /// `ERR The server is running without a config file` by default.
     fn config_rewrite(&self) -> Result<()> {
-        Err(Error::Static("ERR The server is running without a config file"))
+        Err(Error::Static(
+            "ERR The server is running without a config file",
+        ))
     }
 
     /// SAVE: a synchronous snapshot.
@@ -254,7 +256,11 @@ impl Clients {
 
     /// Clients blocked in BLPOP and friends (INFO `blocked_clients`).
     pub fn blocked(&self) -> usize {
-        self.map.lock().values().filter(|c| c.meta.lock().blocked).count()
+        self.map
+            .lock()
+            .values()
+            .filter(|c| c.meta.lock().blocked)
+            .count()
     }
 
     /// Clients subscribed to at least one channel or pattern (INFO `pubsub_clients`).
@@ -426,9 +432,31 @@ const SUBSCRIBER_ALLOWED: &[&str] = &[
 
 /// Commands the session runs itself; everything else goes to the store.
 const SESSION_COMMANDS: &[&str] = &[
-    "ping", "echo", "quit", "reset", "hello", "auth", "select", "client", "multi", "exec", "discard", "watch",
-    "unwatch", "subscribe", "psubscribe", "unsubscribe", "punsubscribe", "info", "config", "save", "bgsave",
-    "lastsave", "shutdown", "debug", "command",
+    "ping",
+    "echo",
+    "quit",
+    "reset",
+    "hello",
+    "auth",
+    "select",
+    "client",
+    "multi",
+    "exec",
+    "discard",
+    "watch",
+    "unwatch",
+    "subscribe",
+    "psubscribe",
+    "unsubscribe",
+    "punsubscribe",
+    "info",
+    "config",
+    "save",
+    "bgsave",
+    "lastsave",
+    "shutdown",
+    "debug",
+    "command",
 ];
 
 /// Session commands that take the store lock themselves, so EXEC runs them
@@ -617,7 +645,11 @@ impl Session {
         if self.poll_messages(cx, out) {
             ready = true;
         }
-        if ready { Poll::Ready(()) } else { Poll::Pending }
+        if ready {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }
 
     /// The same as [`Session::poll_event`], as a future.
@@ -668,10 +700,16 @@ impl Session {
         if let Some(m) = self.multi.as_mut() {
             if flags_ & flags::NO_MULTI != 0 {
                 m.failed = true;
-                return Reply::Error(Error::Static("ERR Command not allowed inside a transaction")).into();
+                return Reply::Error(Error::Static(
+                    "ERR Command not allowed inside a transaction",
+                ))
+                .into();
             }
         }
-        if self.protocol == Protocol::Resp2 && self.subs.count() > 0 && !SUBSCRIBER_ALLOWED.contains(&name) {
+        if self.protocol == Protocol::Resp2
+            && self.subs.count() > 0
+            && !SUBSCRIBER_ALLOWED.contains(&name)
+        {
             return Reply::Error(Error::Reply(format!(
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 full_name(&found, &argv)
@@ -679,7 +717,10 @@ impl Session {
             .into();
         }
         if let Some(m) = self.multi.as_mut() {
-            if !matches!(name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+            if !matches!(
+                name,
+                "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+            ) {
                 m.queue.push(argv);
                 return Reply::QUEUED.into();
             }
@@ -717,13 +758,13 @@ impl Session {
                 self.unwatch_all();
                 Reply::OK.into()
             }
-            "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe" => self.pubsub_cmd(name, &mut args),
+            "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe" => {
+                self.pubsub_cmd(name, &mut args)
+            }
             _ => {
                 let mut hcx = crate::command::server::HostCx {
                     store: &self.store,
                     host: &*self.host,
-                    protocol: self.protocol,
-                    db: self.db,
                     closing: &mut self.closing,
                 };
                 let r = crate::command::server::run(&mut hcx, name, &mut args);
@@ -810,8 +851,9 @@ impl Session {
     fn hello(&mut self, args: &mut command::Args) -> Result<Reply> {
         let mut ver = None;
         if !args.is_empty() {
-            let v = parse_i64(&args.next()?)
-                .ok_or(Error::Static("ERR Protocol version is not an integer or out of range"))?;
+            let v = parse_i64(&args.next()?).ok_or(Error::Static(
+                "ERR Protocol version is not an integer or out of range",
+            ))?;
             if !(2..=3).contains(&v) {
                 return Err(Error::Static("NOPROTO unsupported protocol version"));
             }
@@ -846,7 +888,11 @@ impl Session {
             self.client.meta.lock().name = n;
         }
         if let Some(v) = ver {
-            self.protocol = if v == 3 { Protocol::Resp3 } else { Protocol::Resp2 };
+            self.protocol = if v == 3 {
+                Protocol::Resp3
+            } else {
+                Protocol::Resp2
+            };
             self.client.meta.lock().resp = v as u8;
         }
         Ok(Reply::Map(vec![
@@ -854,7 +900,11 @@ impl Session {
             (Reply::bulk("version"), Reply::bulk(REDIS_VERSION)),
             (
                 Reply::bulk("proto"),
-                Reply::Integer(if self.protocol == Protocol::Resp3 { 3 } else { 2 }),
+                Reply::Integer(if self.protocol == Protocol::Resp3 {
+                    3
+                } else {
+                    2
+                }),
             ),
             (Reply::bulk("id"), Reply::Integer(self.client.id as i64)),
             (Reply::bulk("mode"), Reply::bulk("standalone")),
@@ -890,14 +940,20 @@ impl Session {
             }
             b"getname" => {
                 let n = self.client.meta.lock().name.clone();
-                Ok(if n.is_empty() { Reply::Null } else { Reply::Bulk(n) })
+                Ok(if n.is_empty() {
+                    Reply::Null
+                } else {
+                    Reply::Bulk(n)
+                })
             }
             b"info" => Ok(verbatim(format!("{}\n", self.client.line()))),
             b"list" => self.client_list(args),
             b"kill" => self.client_kill(args),
             b"setinfo" => self.client_setinfo(args),
             b"no-evict" | b"no-touch" => match args.next() {
-                Ok(v) if v.eq_ignore_ascii_case(b"on") || v.eq_ignore_ascii_case(b"off") => Ok(Reply::OK),
+                Ok(v) if v.eq_ignore_ascii_case(b"on") || v.eq_ignore_ascii_case(b"off") => {
+                    Ok(Reply::OK)
+                }
                 _ => Err(Error::Syntax),
             },
             b"reply" => {
@@ -925,16 +981,26 @@ impl Session {
             b"help" => Ok(Reply::Array(
                 [
                     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                    "ID", "    Return the ID of the current connection.",
-                    "INFO", "    Return information about the current client connection.",
-                    "KILL <ip:port>", "    Kill connection made from <ip:port>.",
-                    "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, SKIPME.",
-                    "LIST [TYPE (NORMAL|PUBSUB)] [ID <id> ...]", "    Return information about client connections.",
-                    "GETNAME", "    Return the name of the current connection.",
-                    "SETNAME <name>", "    Assign the name <name> to the current connection.",
-                    "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
-                    "NO-EVICT (ON|OFF)", "    Accepted for compatibility.",
-                    "HELP", "    Print this help.",
+                    "ID",
+                    "    Return the ID of the current connection.",
+                    "INFO",
+                    "    Return information about the current client connection.",
+                    "KILL <ip:port>",
+                    "    Kill connection made from <ip:port>.",
+                    "KILL <option> <value> [<option> <value> [...]]",
+                    "    Kill connections. Options are: ID, ADDR, LADDR, SKIPME.",
+                    "LIST [TYPE (NORMAL|PUBSUB)] [ID <id> ...]",
+                    "    Return information about client connections.",
+                    "GETNAME",
+                    "    Return the name of the current connection.",
+                    "SETNAME <name>",
+                    "    Assign the name <name> to the current connection.",
+                    "REPLY (ON|OFF|SKIP)",
+                    "    Control the replies sent to the current connection.",
+                    "NO-EVICT (ON|OFF)",
+                    "    Accepted for compatibility.",
+                    "HELP",
+                    "    Print this help.",
                 ]
                 .into_iter()
                 .map(|s| Reply::Simple(s.into()))
@@ -955,7 +1021,10 @@ impl Session {
             args.next()?;
             if opt.eq_ignore_ascii_case(b"type") {
                 let t = args.next()?.to_ascii_lowercase();
-                if !matches!(&t[..], b"normal" | b"pubsub" | b"master" | b"replica" | b"slave") {
+                if !matches!(
+                    &t[..],
+                    b"normal" | b"pubsub" | b"master" | b"replica" | b"slave"
+                ) {
                     return Err(Error::Reply(format!(
                         "ERR Unknown client type '{}'",
                         String::from_utf8_lossy(&t)
@@ -1198,8 +1267,7 @@ impl Session {
     }
 
     fn unsubscribe_all(&mut self) {
-        pubsub_command(self, "unsubscribe", Vec::new());
-        pubsub_command(self, "punsubscribe", Vec::new());
+        self.subs.sub = None;
         let mut m = self.client.meta.lock();
         m.sub = 0;
         m.psub = 0;
@@ -1256,7 +1324,11 @@ fn top_name(found: &Found<'_>, argv: &[Bytes]) -> &'static str {
 fn full_name(found: &Result<Found<'_>>, argv: &[Bytes]) -> String {
     match found {
         Ok(Found::Builtin(spec, 2)) => {
-            format!("{}|{}", String::from_utf8_lossy(&argv[0]).to_ascii_lowercase(), spec.name)
+            format!(
+                "{}|{}",
+                String::from_utf8_lossy(&argv[0]).to_ascii_lowercase(),
+                spec.name
+            )
         }
         Ok(Found::Builtin(spec, _)) => spec.name.to_owned(),
         Ok(Found::Custom(c)) => c.spec.name.clone(),
@@ -1301,59 +1373,117 @@ pub(crate) fn debug_sleep_duration(arg: &[u8]) -> Option<Duration> {
 
 // ---- pub/sub state -------------------------------------------------------------
 
-/// A session's channel and pattern subscriptions.
+/// A session's subscriptions: a hub [`Subscription`](crate::Subscription),
+/// created on the first SUBSCRIBE and dropped when the last one goes.
 #[derive(Default)]
 struct Subs {
-    channels: Vec<Bytes>,
-    patterns: Vec<Bytes>,
+    sub: Option<crate::Subscription>,
 }
 
 impl Subs {
     fn count(&self) -> usize {
-        self.channels.len() + self.patterns.len()
+        self.sub.as_ref().map_or(0, |s| s.count())
     }
     fn counts(&self) -> (usize, usize) {
-        (self.channels.len(), self.patterns.len())
+        self.sub
+            .as_ref()
+            .map_or((0, 0), |s| (s.channels().len(), s.patterns().len()))
     }
-    fn poll_message(&mut self, _cx: &mut Context<'_>) -> Poll<Option<Vec<Reply>>> {
-        Poll::Pending
+    /// The next message as Redis's `message`/`pmessage` items.
+    fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Option<Vec<Reply>>> {
+        let Some(sub) = self.sub.as_ref() else {
+            return Poll::Pending;
+        };
+        sub.poll_recv(cx).map(|m| {
+            Some(match m.pattern {
+                None => vec![
+                    Reply::bulk("message"),
+                    Reply::Bulk(m.channel),
+                    Reply::Bulk(m.payload),
+                ],
+                Some(p) => vec![
+                    Reply::bulk("pmessage"),
+                    Reply::Bulk(p),
+                    Reply::Bulk(m.channel),
+                    Reply::Bulk(m.payload),
+                ],
+            })
+        })
     }
 }
 
-/// SUBSCRIBE / PSUBSCRIBE / UNSUBSCRIBE / PUNSUBSCRIBE: one confirmation per target.
+/// SUBSCRIBE / PSUBSCRIBE / UNSUBSCRIBE / PUNSUBSCRIBE: one confirmation per
+/// target, as a push in RESP3 and an array in RESP2.
 fn pubsub_command(s: &mut Session, name: &str, targets: Vec<Bytes>) -> Vec<Reply> {
-    let push = |items: Vec<Reply>, resp3: bool| if resp3 { Reply::Push(items) } else { Reply::Array(items) };
     let resp3 = s.is_resp3();
-    let mut out = Vec::new();
-    let pattern = name.starts_with('p');
     let kind: &'static str = match name {
         "subscribe" => "subscribe",
         "psubscribe" => "psubscribe",
         "unsubscribe" => "unsubscribe",
         _ => "punsubscribe",
     };
-    if name.ends_with("unsubscribe") {
-        let list = if pattern { &mut s.subs.patterns } else { &mut s.subs.channels };
-        let targets = if targets.is_empty() { list.clone() } else { targets };
-        if targets.is_empty() {
-            let n = s.subs.count();
-            out.push(push(vec![Reply::bulk(kind), Reply::Null, Reply::count(n)], resp3));
-        }
-        for t in targets {
-            let list = if pattern { &mut s.subs.patterns } else { &mut s.subs.channels };
-            list.retain(|x| *x != t);
-            let n = s.subs.count();
-            out.push(push(vec![Reply::bulk(kind), Reply::Bulk(t), Reply::count(n)], resp3));
-        }
-    } else {
-        for t in targets {
-            let list = if pattern { &mut s.subs.patterns } else { &mut s.subs.channels };
-            if !list.contains(&t) {
-                list.push(t.clone());
-            }
-            let n = s.subs.count();
-            out.push(push(vec![Reply::bulk(kind), Reply::Bulk(t), Reply::count(n)], resp3));
-        }
+    let store = s.store.clone();
+    let confirmations = match kind {
+        "subscribe" => s
+            .subs
+            .sub
+            .get_or_insert_with(|| store.subscriber())
+            .subscribe_more(targets),
+        "psubscribe" => s
+            .subs
+            .sub
+            .get_or_insert_with(|| store.subscriber())
+            .psubscribe_more(targets),
+        _ => match s.subs.sub.as_mut() {
+            None => Vec::new(),
+            Some(sub) if kind == "unsubscribe" => sub.unsubscribe(targets.iter()),
+            Some(sub) => sub.punsubscribe(targets.iter()),
+        },
+    };
+    if s.subs.count() == 0 {
+        s.subs.sub = None;
     }
-    out
+    let push = |items: Vec<Reply>| {
+        if resp3 {
+            Reply::Push(items)
+        } else {
+            Reply::Array(items)
+        }
+    };
+    if confirmations.is_empty() {
+        // Unsubscribing from everything while subscribed to nothing.
+        return vec![push(vec![
+            Reply::bulk(kind),
+            Reply::Null,
+            Reply::Integer(0),
+        ])];
+    }
+    confirmations
+        .into_iter()
+        .map(|(t, n)| push(vec![Reply::bulk(kind), Reply::Bulk(t), Reply::count(n)]))
+        .collect()
+}
+
+// ---- store helpers for hosts -------------------------------------------------
+
+impl Store {
+    /// A point-in-time copy of every database (keys, values, expiries) in a
+    /// new, independent store with the system clock: what a server encodes
+    /// for a background save while clients go on using this one. The store
+    /// lock is held only while copying (values are shared or cloned, not
+    /// encoded), so the pause other clients see is short.
+    pub fn fork(&self) -> Store {
+        let st = self.lock();
+        let copy = Store::builder().databases(st.dbs.len()).build();
+        {
+            let mut dst = copy.shared.state.lock();
+            for (src, dst) in st.dbs.iter().zip(dst.dbs.iter_mut()) {
+                for (k, e) in src.entries() {
+                    dst.set_with_expiry(k.clone(), e.value.clone(), e.expire_at_ms);
+                }
+                dst.dirty = 0;
+            }
+        }
+        copy
+    }
 }

@@ -25,10 +25,34 @@ static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
 pub(crate) static COMMANDS: &[CommandSpec] = &[
     session_only("ping", -1, FAST, N, G),
     session_only("echo", 2, LOADING | STALE | FAST, N, G),
-    session_only("quit", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, N, G),
-    session_only("reset", 1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, N, G),
-    session_only("hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, N, G),
-    session_only("auth", -2, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, N, G),
+    session_only(
+        "quit",
+        -1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        N,
+        G,
+    ),
+    session_only(
+        "reset",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        N,
+        G,
+    ),
+    session_only(
+        "hello",
+        -1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        N,
+        G,
+    ),
+    session_only(
+        "auth",
+        -2,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        N,
+        G,
+    ),
     session_only("select", 2, LOADING | STALE | FAST, N, G),
     container("client", G, CLIENT_SUBCOMMANDS),
 ];

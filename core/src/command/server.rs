@@ -12,7 +12,7 @@ use bytes::Bytes;
 use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, container, session_only, spec};
 use crate::session::{Host, REDIS_VERSION, debug_sleep_duration, info_section, verbatim};
-use crate::{Error, Protocol, Reply, Result, Store};
+use crate::{Error, Reply, Result, Store};
 
 const G: &str = "server";
 const N: KeySpec = KeySpec::NONE;
@@ -33,7 +33,13 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     session_only("save", 1, ADMIN | NOSCRIPT | NO_MULTI, N, G),
     session_only("bgsave", -1, ADMIN | NOSCRIPT, N, G),
     session_only("lastsave", 1, LOADING | STALE | FAST, N, G),
-    session_only("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY, N, G),
+    session_only(
+        "shutdown",
+        -1,
+        ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY,
+        N,
+        G,
+    ),
     session_only("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, N, G),
 ];
 
@@ -54,9 +60,6 @@ fn time(cx: &mut Cx<'_>, _args: &mut Args) -> Result<Reply> {
 pub(crate) struct HostCx<'a> {
     pub(crate) store: &'a Store,
     pub(crate) host: &'a dyn Host,
-    pub(crate) protocol: Protocol,
-    #[allow(dead_code)]
-    pub(crate) db: usize,
     /// Set when the connection must close (SHUTDOWN).
     pub(crate) closing: &'a mut bool,
 }
@@ -116,7 +119,10 @@ fn info(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
         wanted.extend(DEFAULT_SECTIONS.iter().map(|s| s.to_string()));
     }
     let mut out = String::new();
-    for section in DEFAULT_SECTIONS.iter().chain(&["commandstats", "latencystats"]) {
+    for section in DEFAULT_SECTIONS
+        .iter()
+        .chain(&["commandstats", "latencystats"])
+    {
         if !wanted.iter().any(|w| w == section) {
             continue;
         }
@@ -150,7 +156,10 @@ fn info(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
                     "total_connections_received",
                     cx.host.clients().total_connections().to_string(),
                 );
-                put("total_commands_processed", cx.store.commands_processed().to_string());
+                put(
+                    "total_commands_processed",
+                    cx.store.commands_processed().to_string(),
+                );
                 put("expired_keys", cx.store.expired_keys().to_string());
                 put("evicted_keys", "0".into());
             }
@@ -164,7 +173,10 @@ fn info(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
             "keyspace" => {
                 for (i, (keys, expires)) in cx.store.keyspace_sizes().into_iter().enumerate() {
                     if keys > 0 {
-                        put(&format!("db{i}"), format!("keys={keys},expires={expires},avg_ttl=0"));
+                        put(
+                            &format!("db{i}"),
+                            format!("keys={keys},expires={expires},avg_ttl=0"),
+                        );
                     }
                 }
             }
@@ -316,7 +328,12 @@ fn command_info(s: &CommandSpec, parent: Option<&str>) -> Reply {
         categories(s),
         Reply::EMPTY_ARRAY,
         Reply::EMPTY_ARRAY,
-        Reply::Array(s.subcommands.iter().map(|c| command_info(c, Some(s.name))).collect()),
+        Reply::Array(
+            s.subcommands
+                .iter()
+                .map(|c| command_info(c, Some(s.name)))
+                .collect(),
+        ),
     ])
 }
 
@@ -350,7 +367,9 @@ fn command(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
             if !args.is_empty() {
                 return Err(arity_err());
             }
-            Ok(Reply::count(all().count() + cx.store.custom_commands().count()))
+            Ok(Reply::count(
+                all().count() + cx.store.custom_commands().count(),
+            ))
         }
         b"info" => {
             if args.is_empty() {
@@ -367,7 +386,9 @@ fn command(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
         }
         b"docs" => {
             let names: Vec<Bytes> = if args.is_empty() {
-                all().map(|s| Bytes::from_static(s.name.as_bytes())).collect()
+                all()
+                    .map(|s| Bytes::from_static(s.name.as_bytes()))
+                    .collect()
             } else {
                 args.rest()
             };
@@ -398,7 +419,8 @@ fn command(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
                 match &kind[..] {
                     b"pattern" => names.retain(|n| crate::glob::matches_nocase(&val, n.as_bytes())),
                     b"aclcat" => {
-                        let cat = format!("@{}", String::from_utf8_lossy(&val).to_ascii_lowercase());
+                        let cat =
+                            format!("@{}", String::from_utf8_lossy(&val).to_ascii_lowercase());
                         names.retain(|n| {
                             super::lookup(n.as_bytes()).is_some_and(|s| {
                                 matches!(categories(s), Reply::Set(v) if v.contains(&Reply::Simple(cat.clone().into())))
@@ -420,13 +442,19 @@ fn command(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
                 return Err(Error::Static("ERR Invalid command specified"));
             };
             if !spec.arity_ok(argv.len()) {
-                return Err(Error::Static("ERR Invalid number of arguments specified for command"));
+                return Err(Error::Static(
+                    "ERR Invalid number of arguments specified for command",
+                ));
             }
             let keys = spec.keys.key_indexes(&argv);
             if keys.is_empty() {
                 return Err(Error::Static("ERR The command has no key arguments"));
             }
-            Ok(Reply::Array(keys.into_iter().map(|i| Reply::Bulk(argv[i].clone())).collect()))
+            Ok(Reply::Array(
+                keys.into_iter()
+                    .map(|i| Reply::Bulk(argv[i].clone()))
+                    .collect(),
+            ))
         }
         b"help" => Ok(help(&[
             "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -503,8 +531,10 @@ fn debug(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
     if &sub[..] == b"sleep" && argv.len() == 3 && debug_sleep_duration(&argv[2]).is_none() {
         return Err(Error::NotFloat);
     }
-    cx.host.debug(&argv[1..]).ok_or_else(|| Error::UnknownSubcommand {
-        subcommand: String::from_utf8_lossy(&argv[1]).into_owned(),
-        command: "DEBUG".into(),
-    })
+    cx.host
+        .debug(&argv[1..])
+        .ok_or_else(|| Error::UnknownSubcommand {
+            subcommand: String::from_utf8_lossy(&argv[1]).into_owned(),
+            command: "DEBUG".into(),
+        })
 }
