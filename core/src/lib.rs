@@ -47,9 +47,9 @@ mod keyspace;
 mod ld;
 mod pubsub;
 mod reply;
-mod sort;
 pub mod resp;
 pub mod session;
+mod sort;
 mod store;
 mod value;
 
