@@ -206,6 +206,38 @@ impl Big {
         b
     }
 
+    /// `self = self * 2 + bit`, in place.
+    fn shl1_in_place(&mut self, bit: bool) {
+        let mut carry = bit as u32;
+        for l in &mut self.0 {
+            let next = *l >> 31;
+            *l = (*l << 1) | carry;
+            carry = next;
+        }
+        if carry != 0 {
+            self.0.push(carry);
+        }
+    }
+
+    /// `self -= other`, in place; requires `self >= other`.
+    fn sub_in_place(&mut self, other: &Big) {
+        let mut borrow = 0u64;
+        for i in 0..self.0.len() {
+            let rhs = other.0.get(i).copied().unwrap_or(0) as u64 + borrow;
+            let lhs = self.0[i] as u64;
+            if lhs >= rhs {
+                self.0[i] = (lhs - rhs) as u32;
+                borrow = 0;
+            } else {
+                self.0[i] = (lhs + (1 << 32) - rhs) as u32;
+                borrow = 1;
+            }
+        }
+        while self.0.last() == Some(&0) {
+            self.0.pop();
+        }
+    }
+
     /// Quotient and remainder. Binary long division, starting from the top
     /// bits of `self` so only the quotient's bits cost an iteration each.
     fn div_rem(&self, d: &Big) -> (Big, Big) {
@@ -218,21 +250,14 @@ impl Big {
         let mut i = shift;
         loop {
             if r.cmp(d) != Ordering::Less {
-                r = r.sub(d);
+                r.sub_in_place(d);
                 q[(i / 32) as usize] |= 1 << (i % 32);
             }
             if i == 0 {
                 break;
             }
             i -= 1;
-            r = r.shl(1);
-            if self.bit(i) {
-                if r.is_zero() {
-                    r = Big(vec![1]);
-                } else {
-                    r.0[0] |= 1;
-                }
-            }
+            r.shl1_in_place(self.bit(i));
         }
         (Big(q).trim(), r)
     }
