@@ -171,6 +171,15 @@ fn strings(c: &mut Criterion, w: &World) {
 
     let counters = &w.counters;
     let m = counters.len();
+    bench(c, "incr", WHO[0], |t, i| {
+        black_box(w.db.incr(&counters[spread(i, t, m)]).unwrap());
+    });
+    bench(c, "incr", WHO[1], |t, i| {
+        black_box(
+            w.store
+                .execute(0, &[&b"INCR"[..], &counters[spread(i, t, m)]]),
+        );
+    });
     bench(c, "incr", WHO[2], |t, i| {
         black_box(floor::incr(&w.f_str, &counters[spread(i, t, m)]));
     });

@@ -1,0 +1,157 @@
+//! Snapshot speed and the pause a save imposes on other clients.
+//!
+//! - `snapshot/save` and `snapshot/load`: `Store::save_snapshot` into memory
+//!   and `Store::from_snapshot_bytes` of `N` mixed keys (a fifth each of
+//!   strings, 5-element lists, 5-field hashes, 5-member sets and 5-member
+//!   sorted sets), reported as MB/s and keys/s.
+//! - The pause: another thread runs GETs back to back while the store is
+//!   saved; the longest GET is the longest a client waited because of the
+//!   save (a background save that holds the store lock shows up here).
+//!
+//! ```sh
+//! cargo bench -p embedis-benches --bench snapshot
+//! EMBEDIS_BENCH_N=100000 cargo bench -p embedis-benches --bench snapshot -- --warm-up-time 1 --measurement-time 2
+//! ```
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use criterion::{Criterion, Throughput};
+use embedis::{Reply, Store};
+use embedis_benches::report::{self, cell, machine_line, markdown};
+use embedis_benches::{bench_n, criterion_dir, key, spread, table};
+
+/// Loads `n` mixed keys; returns how many of each type could be written (a
+/// type whose commands the store lacks falls back to strings).
+fn populate(store: &Store, n: usize) -> [usize; 5] {
+    let mut counts = [0; 5];
+    let keys = table(n, key);
+    for (i, k) in keys.iter().enumerate() {
+        let kind = i % 5;
+        let e = |j: usize| format!("e{j}:{i:06}");
+        let reply = match kind {
+            1 => store.execute(0, &[&b"RPUSH"[..], k, e(0).as_bytes(), e(1).as_bytes(), e(2).as_bytes(), e(3).as_bytes(), e(4).as_bytes()]),
+            2 => {
+                let argv: Vec<Vec<u8>> = [b"HSET".to_vec(), k.clone()]
+                    .into_iter()
+                    .chain((0..5).flat_map(|j| [format!("f{j}").into_bytes(), e(j).into_bytes()]))
+                    .collect();
+                store.execute(0, &argv)
+            }
+            3 => store.execute(0, &[&b"SADD"[..], k, e(0).as_bytes(), e(1).as_bytes(), e(2).as_bytes(), e(3).as_bytes(), e(4).as_bytes()]),
+            4 => {
+                let argv: Vec<Vec<u8>> = [b"ZADD".to_vec(), k.clone()]
+                    .into_iter()
+                    .chain((0..5).flat_map(|j| [j.to_string().into_bytes(), e(j).into_bytes()]))
+                    .collect();
+                store.execute(0, &argv)
+            }
+            _ => Reply::Error(embedis::Error::Syntax),
+        };
+        if matches!(reply, Reply::Error(_)) {
+            store.db(0).set(k, format!("val:{i:06}")).unwrap();
+            counts[0] += 1;
+        } else {
+            counts[kind] += 1;
+        }
+    }
+    counts
+}
+
+/// The longest GET another thread saw while `save` ran `rounds` times, and
+/// the longest it saw over the same time with nothing else running.
+fn longest_pause(store: &Store, n: usize, rounds: usize, save: impl Fn() + Sync) -> (Duration, Duration) {
+    let db = store.db(0);
+    let keys = table(n.min(100_000), key);
+    let probe = |stop: &AtomicBool| {
+        let mut worst = Duration::ZERO;
+        let mut i = 0u64;
+        while !stop.load(Ordering::Relaxed) {
+            let t = Instant::now();
+            black_box(db.get(&keys[spread(i, 0, keys.len())]).ok());
+            worst = worst.max(t.elapsed());
+            i += 1;
+        }
+        worst
+    };
+    let stop = AtomicBool::new(false);
+    let (during, took) = std::thread::scope(|s| {
+        let h = s.spawn(|| probe(&stop));
+        let t = Instant::now();
+        for _ in 0..rounds {
+            save();
+        }
+        let took = t.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        (h.join().unwrap(), took)
+    });
+    let stop = AtomicBool::new(false);
+    let baseline = std::thread::scope(|s| {
+        let h = s.spawn(|| probe(&stop));
+        std::thread::sleep(took);
+        stop.store(true, Ordering::Relaxed);
+        h.join().unwrap()
+    });
+    (during, baseline)
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10))
+        .sample_size(10)
+        .output_directory(&criterion_dir())
+        .configure_from_args();
+    let since = SystemTime::now();
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let n = if benchmarking { bench_n() } else { 1000 };
+
+    eprintln!("loading {n} mixed keys ...");
+    let store = Store::new();
+    let counts = populate(&store, n);
+    let bytes = store.snapshot_to_vec();
+    let len = bytes.len();
+
+    let mut g = c.benchmark_group("snapshot");
+    g.throughput(Throughput::Bytes(len as u64));
+    let mut buf = Vec::with_capacity(len);
+    g.bench_function("save", |b| {
+        b.iter(|| {
+            buf.clear();
+            store.save_snapshot(&mut buf).unwrap();
+        })
+    });
+    g.bench_function("load", |b| b.iter_with_large_drop(|| Store::from_snapshot_bytes(&bytes).unwrap()));
+    g.finish();
+    c.final_summary();
+
+    let (during, baseline) = longest_pause(&store, n, if benchmarking { 3 } else { 1 }, || {
+        let mut out = Vec::with_capacity(len);
+        store.save_snapshot(&mut out).unwrap();
+        black_box(out);
+    });
+
+    let root = criterion_dir();
+    let row = |what: &str| {
+        let ns = report::median_ns(&root, since, "snapshot", what, "");
+        vec![
+            what.to_string(),
+            cell(ns.map(|ns| ns / 1e6), 0),
+            cell(ns.map(|ns| len as f64 / ns * 1e3), 0),
+            cell(ns.map(|ns| n as f64 / ns * 1e3), 2),
+        ]
+    };
+    println!("\n### Snapshot ({n} keys: {} strings, {} lists, {} hashes, {} sets, {} sorted sets; {:.1} MB)\n",
+        counts[0], counts[1], counts[2], counts[3], counts[4], len as f64 / 1e6);
+    println!("{}\n", machine_line());
+    println!(
+        "{}",
+        markdown(&["", "time (ms)", "MB/s", "M keys/s"], &[row("save"), row("load")])
+    );
+    println!(
+        "Longest GET on another thread while saving: {:.1} ms (without a save running: {:.2} ms).",
+        during.as_secs_f64() * 1e3,
+        baseline.as_secs_f64() * 1e3
+    );
+}
