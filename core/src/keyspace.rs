@@ -72,6 +72,11 @@ impl Keyspace {
         }
     }
 
+    /// Makes room for `additional` more keys (snapshot loading knows the count).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.map.reserve(additional);
+    }
+
     /// Number of keys, counting expired ones not yet removed (as DBSIZE does).
     pub(crate) fn len(&self) -> usize {
         self.map.len()
