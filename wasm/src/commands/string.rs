@@ -1,0 +1,186 @@
+//! The string group (Redis `t_string.c`) as JS methods.
+
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{self, Argv, Mode, Opts};
+use crate::types::*;
+use crate::Embedis;
+
+/// Appends `EX`/`PX`/`EXAT`/`PXAT` from options, in that order.
+fn expiry(mut a: Argv, o: &Opts) -> Result<Argv, JsValue> {
+    for (field, kw) in [("ex", "EX"), ("px", "PX"), ("exat", "EXAT"), ("pxat", "PXAT")] {
+        if let Some(v) = o.get(field) {
+            a = a.kw(kw).arg(&v)?;
+        }
+    }
+    Ok(a)
+}
+
+/// `key value key value ...` from field/value input.
+fn flat_pairs(mut a: Argv, v: &JsValue) -> Result<Argv, JsValue> {
+    for (k, v) in convert::pairs(v)? {
+        a = a.arg(&k)?.arg(&v)?;
+    }
+    Ok(a)
+}
+
+#[wasm_bindgen]
+impl Embedis {
+    /// The string value of `key`, or `null`. Same as Redis `GET`.
+    ///
+    /// Throws `WRONGTYPE` when the key holds another type.
+    pub fn get(&self, key: &Key) -> Result<NullableString, JsValue> {
+        let r = self.run(Argv::new("GET").arg(key)?)?;
+        Ok(convert::nullable(r, Mode::Text)?.unchecked_into())
+    }
+
+    /// [`Embedis::get`] as bytes.
+    #[wasm_bindgen(js_name = getBytes)]
+    pub fn get_bytes(&self, key: &Key) -> Result<NullableBytes, JsValue> {
+        let r = self.run(Argv::new("GET").arg(key)?)?;
+        Ok(convert::nullable(r, Mode::Bytes)?.unchecked_into())
+    }
+
+    /// Sets `key` to `value`. Same as Redis `SET`: returns `'OK'`, or
+    /// `null` when `nx`/`xx` prevented the write; with `get: true`, the old
+    /// value (or `null`). Options: `{ ex, px, exat, pxat, keepTtl, nx, xx, get }`.
+    pub fn set(
+        &self,
+        key: &Key,
+        value: &Value,
+        options: Option<SetOptions>,
+    ) -> Result<NullableString, JsValue> {
+        let o = Opts::of(options)?;
+        let mut a = Argv::new("SET").arg(key)?.arg(value)?;
+        if o.flag("nx") {
+            a = a.kw("NX");
+        }
+        if o.flag("xx") {
+            a = a.kw("XX");
+        }
+        if o.flag("get") {
+            a = a.kw("GET");
+        }
+        a = expiry(a, &o)?;
+        if o.flag("keepTtl") {
+            a = a.kw("KEEPTTL");
+        }
+        Ok(convert::nullable(self.run(a)?, Mode::Text)?.unchecked_into())
+    }
+
+    /// Same as Redis `SETNX`: true if the key was set.
+    pub fn setnx(&self, key: &Key, value: &Value) -> Result<bool, JsValue> {
+        convert::boolean(self.run(Argv::new("SETNX").arg(key)?.arg(value)?)?)
+    }
+
+    /// Same as Redis `SETEX` (`seconds` until expiry).
+    pub fn setex(&self, key: &Key, seconds: f64, value: &Value) -> Result<(), JsValue> {
+        self.run(Argv::new("SETEX").arg(key)?.num(seconds).arg(value)?)
+            .map(drop)
+    }
+
+    /// Same as Redis `PSETEX` (`milliseconds` until expiry).
+    pub fn psetex(&self, key: &Key, milliseconds: f64, value: &Value) -> Result<(), JsValue> {
+        self.run(Argv::new("PSETEX").arg(key)?.num(milliseconds).arg(value)?)
+            .map(drop)
+    }
+
+    /// Same as Redis `GETSET`: sets and returns the old value.
+    pub fn getset(&self, key: &Key, value: &Value) -> Result<NullableString, JsValue> {
+        let r = self.run(Argv::new("GETSET").arg(key)?.arg(value)?)?;
+        Ok(convert::nullable(r, Mode::Text)?.unchecked_into())
+    }
+
+    /// Same as Redis `GETDEL`: returns the value and deletes the key.
+    pub fn getdel(&self, key: &Key) -> Result<NullableString, JsValue> {
+        let r = self.run(Argv::new("GETDEL").arg(key)?)?;
+        Ok(convert::nullable(r, Mode::Text)?.unchecked_into())
+    }
+
+    /// Same as Redis `GETEX`: returns the value and sets or clears its TTL
+    /// (`{ ex, px, exat, pxat, persist }`).
+    pub fn getex(&self, key: &Key, options: Option<GetExOptions>) -> Result<NullableString, JsValue> {
+        let o = Opts::of(options)?;
+        let mut a = expiry(Argv::new("GETEX").arg(key)?, &o)?;
+        if o.flag("persist") {
+            a = a.kw("PERSIST");
+        }
+        Ok(convert::nullable(self.run(a)?, Mode::Text)?.unchecked_into())
+    }
+
+    /// Same as Redis `GETRANGE` (inclusive byte offsets; negative count from the end).
+    pub fn getrange(&self, key: &Key, start: f64, end: f64) -> Result<String, JsValue> {
+        let r = self.run(Argv::new("GETRANGE").arg(key)?.num(start).num(end))?;
+        Ok(convert::nullable(r, Mode::Text)?.as_string().unwrap_or_default())
+    }
+
+    /// Same as Redis `SETRANGE`: returns the new length.
+    pub fn setrange(&self, key: &Key, offset: f64, value: &Value) -> Result<f64, JsValue> {
+        convert::integer(self.run(Argv::new("SETRANGE").arg(key)?.num(offset).arg(value)?)?)
+    }
+
+    /// Same as Redis `APPEND`: returns the new length.
+    pub fn append(&self, key: &Key, value: &Value) -> Result<f64, JsValue> {
+        convert::integer(self.run(Argv::new("APPEND").arg(key)?.arg(value)?)?)
+    }
+
+    /// Same as Redis `STRLEN`.
+    pub fn strlen(&self, key: &Key) -> Result<f64, JsValue> {
+        convert::integer(self.run(Argv::new("STRLEN").arg(key)?)?)
+    }
+
+    /// Same as Redis `INCR`: returns the new value.
+    ///
+    /// Throws `ERR value is not an integer or out of range`.
+    pub fn incr(&self, key: &Key) -> Result<f64, JsValue> {
+        convert::integer(self.run(Argv::new("INCR").arg(key)?)?)
+    }
+
+    /// Same as Redis `DECR`.
+    pub fn decr(&self, key: &Key) -> Result<f64, JsValue> {
+        convert::integer(self.run(Argv::new("DECR").arg(key)?)?)
+    }
+
+    /// Same as Redis `INCRBY`.
+    pub fn incrby(&self, key: &Key, increment: &Value) -> Result<f64, JsValue> {
+        convert::integer(self.run(Argv::new("INCRBY").arg(key)?.arg(increment)?)?)
+    }
+
+    /// Same as Redis `DECRBY`.
+    pub fn decrby(&self, key: &Key, decrement: &Value) -> Result<f64, JsValue> {
+        convert::integer(self.run(Argv::new("DECRBY").arg(key)?.arg(decrement)?)?)
+    }
+
+    /// Same as Redis `INCRBYFLOAT`: returns the new value as a number.
+    pub fn incrbyfloat(&self, key: &Key, increment: &Value) -> Result<f64, JsValue> {
+        let r = self.run(Argv::new("INCRBYFLOAT").arg(key)?.arg(increment)?)?;
+        convert::score(&r)
+    }
+
+    /// Same as Redis `MGET`: one value or `null` per key.
+    pub fn mget(&self, keys: &Keys) -> Result<NullableStrings, JsValue> {
+        let r = self.run(Argv::new("MGET").args(keys)?)?;
+        Ok(convert::list_or_empty(r, Mode::Text)?.unchecked_into())
+    }
+
+    /// Same as Redis `MSET`, from an object, a `Map` or `[key, value]` pairs.
+    pub fn mset(&self, entries: &FieldValues) -> Result<(), JsValue> {
+        self.run(flat_pairs(Argv::new("MSET"), entries)?).map(drop)
+    }
+
+    /// Same as Redis `MSETNX`: true if all keys were set (none existed).
+    pub fn msetnx(&self, entries: &FieldValues) -> Result<bool, JsValue> {
+        convert::boolean(self.run(flat_pairs(Argv::new("MSETNX"), entries)?)?)
+    }
+
+    /// Same as Redis `LCS key1 key2`: the longest common subsequence.
+    pub fn lcs(&self, key1: &Key, key2: &Key) -> Result<String, JsValue> {
+        let r = self.run(Argv::new("LCS").arg(key1)?.arg(key2)?)?;
+        Ok(convert::nullable(r, Mode::Text)?.as_string().unwrap_or_default())
+    }
+}
+
+/// Used by the hash group too.
+pub(crate) fn field_values(a: Argv, v: &JsValue) -> Result<Argv, JsValue> {
+    flat_pairs(a, v)
+}
