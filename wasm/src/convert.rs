@@ -66,7 +66,11 @@ pub(crate) fn word(v: &JsValue) -> Result<Bytes, JsValue> {
 /// fraction, infinities as `+inf` / `-inf`.
 pub(crate) fn number(n: f64) -> String {
     if n.is_infinite() {
-        return if n > 0.0 { "+inf".into() } else { "-inf".into() };
+        return if n > 0.0 {
+            "+inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         return format!("{}", n as i64);
@@ -224,9 +228,11 @@ pub(crate) fn generic(r: Reply, mode: Mode) -> JsValue {
         Reply::Integer(n) => JsValue::from_f64(n as f64),
         Reply::Bulk(b) => bulk(&b, mode),
         Reply::Null | Reply::NullArray => JsValue::NULL,
-        Reply::Array(v) | Reply::Set(v) | Reply::Push(v) => {
-            v.into_iter().map(|x| generic(x, mode)).collect::<Array>().into()
-        }
+        Reply::Array(v) | Reply::Set(v) | Reply::Push(v) => v
+            .into_iter()
+            .map(|x| generic(x, mode))
+            .collect::<Array>()
+            .into(),
         Reply::Map(kv) => {
             let out = Array::new();
             for (k, v) in kv {
@@ -367,7 +373,10 @@ pub(crate) fn floats(r: Reply) -> Result<JsValue, JsValue> {
 /// Alternating `[k, v, k, v]` (or a RESP3 map, or `[[k, v], ...]` pairs)
 /// flattened into `(k, v)` replies.
 fn alternating(v: Vec<Reply>) -> Result<Vec<(Reply, Reply)>, JsValue> {
-    if v.iter().all(|x| matches!(x, Reply::Array(p) if p.len() == 2)) && !v.is_empty() {
+    if v.iter()
+        .all(|x| matches!(x, Reply::Array(p) if p.len() == 2))
+        && !v.is_empty()
+    {
         return Ok(v
             .into_iter()
             .map(|x| match x {

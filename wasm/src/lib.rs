@@ -91,7 +91,9 @@ impl Embedis {
         let mut builder = Store::builder();
         if let Some(n) = opts.get("databases").and_then(|v| v.as_f64()) {
             if !(1.0..=1_000_000.0).contains(&n) || n.fract() != 0.0 {
-                return Err(convert::type_error("embedis: databases must be a positive integer"));
+                return Err(convert::type_error(
+                    "embedis: databases must be a positive integer",
+                ));
             }
             builder = builder.databases(n as usize);
         }
@@ -99,7 +101,7 @@ impl Embedis {
         Ok(Embedis::wrap(builder.build(), active))
     }
 
-    /// The database this handle runs commands in (0 unless [`Embedis::select`]ed).
+    /// The database this handle runs commands in (0 unless `select`ed).
     #[wasm_bindgen(getter)]
     pub fn index(&self) -> u32 {
         self.db as u32
@@ -135,20 +137,20 @@ impl Embedis {
     /// strings, numbers, `null`, arrays (maps as flat arrays, doubles as
     /// strings), with errors inside arrays as `Error` objects; an error
     /// reply is thrown. A blocking command that would wait returns its
-    /// timeout reply at once (use [`Embedis::command_async`] to wait).
+    /// timeout reply at once (use `commandAsync` to wait).
     pub fn command(&self, argv: Args) -> Result<AnyReply, JsValue> {
-        let r = self.run_nonblocking(convert::words(&argv)?)?;
+        let r = convert::check(self.run_nonblocking(convert::words(&argv)?)?)?;
         Ok(convert::generic(r, Mode::Text).unchecked_into())
     }
 
-    /// [`Embedis::command`] with bulk strings as `Uint8Array`s.
+    /// `command` with bulk strings as `Uint8Array`s.
     #[wasm_bindgen(js_name = commandBytes)]
     pub fn command_bytes(&self, argv: Args) -> Result<ReplyBytes, JsValue> {
-        let r = self.run_nonblocking(convert::words(&argv)?)?;
+        let r = convert::check(self.run_nonblocking(convert::words(&argv)?)?)?;
         Ok(convert::generic(r, Mode::Bytes).unchecked_into())
     }
 
-    /// [`Embedis::command`] as a Promise that waits for blocking commands
+    /// `command` as a Promise that waits for blocking commands
     /// (`BLPOP q 5` resolves when something is pushed, or after 5 s).
     #[wasm_bindgen(js_name = commandAsync)]
     pub fn command_async(&self, argv: Args) -> Result<PromiseReply, JsValue> {
@@ -170,10 +172,9 @@ impl Embedis {
         let argv = match split_args(line) {
             Some(a) => a,
             None => {
-                return Ok(Promise::resolve(&JsValue::from_str(
-                    "Invalid argument(s)",
-                ))
-                .unchecked_into());
+                return Ok(
+                    Promise::resolve(&JsValue::from_str("Invalid argument(s)")).unchecked_into()
+                );
             }
         };
         if argv.is_empty() {
@@ -181,10 +182,7 @@ impl Embedis {
         }
         let d = self.dispatch(argv);
         Ok(self
-            .promise(
-                d,
-                Box::new(|r| Ok(JsValue::from_str(&r.to_string_lossy()))),
-            )
+            .promise(d, Box::new(|r| Ok(JsValue::from_str(&r.to_string_lossy()))))
             .unchecked_into())
     }
 
@@ -354,10 +352,22 @@ mod tests {
 
     #[test]
     fn split_args_follows_redis_cli_quoting() {
-        assert_eq!(words("  set a  b "), Some(vec!["set".into(), "a".into(), "b".into()]));
-        assert_eq!(words(r#"set "a b" 'c d'"#), Some(vec!["set".into(), "a b".into(), "c d".into()]));
-        assert_eq!(words(r#"echo "x\ny\x41""#), Some(vec!["echo".into(), "x\nyA".into()]));
-        assert_eq!(words(r"echo 'it\'s'"), Some(vec!["echo".into(), "it's".into()]));
+        assert_eq!(
+            words("  set a  b "),
+            Some(vec!["set".into(), "a".into(), "b".into()])
+        );
+        assert_eq!(
+            words(r#"set "a b" 'c d'"#),
+            Some(vec!["set".into(), "a b".into(), "c d".into()])
+        );
+        assert_eq!(
+            words(r#"echo "x\ny\x41""#),
+            Some(vec!["echo".into(), "x\nyA".into()])
+        );
+        assert_eq!(
+            words(r"echo 'it\'s'"),
+            Some(vec!["echo".into(), "it's".into()])
+        );
         assert_eq!(words(r#"echo "unterminated"#), None);
         assert_eq!(words(r#"echo "a"b"#), None);
         assert_eq!(words(""), Some(vec![]));

@@ -122,6 +122,14 @@ impl Life {
         self.wakers.borrow_mut().remove(&id);
     }
 
+    /// Wakes task `id`, if parked.
+    pub(crate) fn wake(&self, id: u64) {
+        let w = self.wakers.borrow_mut().remove(&id);
+        if let Some(w) = w {
+            w.wake();
+        }
+    }
+
     /// Marks the store freed and wakes every parked task.
     pub(crate) fn close(&self) {
         self.closed.set(true);

@@ -104,6 +104,7 @@ macro_rules! ts_types {
         extern "C" {
             $(
                 $(#[$m])*
+                #[derive(Debug, Clone)]
                 #[wasm_bindgen(typescript_type = $ts)]
                 pub type $name;
             )*
@@ -225,3 +226,80 @@ ts_types! {
     /// The unsubscribe function.
     Unsubscribe = "Unsubscribe";
 }
+
+// The methods whose reply type depends on their arguments (`count`,
+// `withScores`, `store`), and the helpers the package's JS entry points add
+// (`listen`, persistence): declared here, merged into the class.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_OVERLOADS: &'static str = r#"
+export interface Embedis {
+  /** Same as Redis `LPOP key`: the head element, or `null`. */
+  lpop(key: RedisKey): string | null;
+  /** Same as Redis `LPOP key count`: up to `count` elements, or `null` if the key is missing. */
+  lpop(key: RedisKey, count: number): string[] | null;
+  /** Same as Redis `RPOP key`. */
+  rpop(key: RedisKey): string | null;
+  /** Same as Redis `RPOP key count`. */
+  rpop(key: RedisKey, count: number): string[] | null;
+  /** Same as Redis `LPOS`: the first matching index, or `null`. */
+  lpos(key: RedisKey, element: RedisValue, options?: Omit<LposOptions, 'count'>): number | null;
+  /** Same as Redis `LPOS ... COUNT n`: the matching indexes. */
+  lpos(key: RedisKey, element: RedisValue, options: LposOptions & { count: number }): number[];
+  /** Same as Redis `HSET key field value`: 1 if the field is new. */
+  hset(key: RedisKey, field: RedisKey, value: RedisValue): number;
+  /** Same as Redis `HSET key field value ...` from an object, a `Map` or pairs: how many fields are new. */
+  hset(key: RedisKey, fields: FieldValues): number;
+  /** Same as Redis `HRANDFIELD key`: a random field, or `null`. */
+  hrandfield(key: RedisKey): string | null;
+  /** Same as Redis `HRANDFIELD key count` (negative: repeats allowed). */
+  hrandfield(key: RedisKey, count: number, withValues?: false): string[];
+  /** Same as Redis `HRANDFIELD key count WITHVALUES`: `[field, value]` pairs. */
+  hrandfield(key: RedisKey, count: number, withValues: true): Array<[string, string]>;
+  /** Same as Redis `SPOP key`: a random member, removed, or `null`. */
+  spop(key: RedisKey): string | null;
+  /** Same as Redis `SPOP key count`. */
+  spop(key: RedisKey, count: number): string[];
+  /** Same as Redis `SRANDMEMBER key`. */
+  srandmember(key: RedisKey): string | null;
+  /** Same as Redis `SRANDMEMBER key count` (negative: repeats allowed). */
+  srandmember(key: RedisKey, count: number): string[];
+  /** Same as Redis `ZRANDMEMBER key`. */
+  zrandmember(key: RedisKey): string | null;
+  /** Same as Redis `ZRANDMEMBER key count`. */
+  zrandmember(key: RedisKey, count: number, withScores?: false): string[];
+  /** Same as Redis `ZRANDMEMBER key count WITHSCORES`. */
+  zrandmember(key: RedisKey, count: number, withScores: true): Array<[string, number]>;
+  /** Same as Redis `ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT]`: members. */
+  zrange(key: RedisKey, start: RangeBound, stop: RangeBound, options?: ZRangeOptions & { withScores?: false }): string[];
+  /** Same as Redis `ZRANGE ... WITHSCORES`: `[member, score]` pairs. */
+  zrange(key: RedisKey, start: RangeBound, stop: RangeBound, options: ZRangeOptions & { withScores: true }): Array<[string, number]>;
+  /** Same as Redis `ZREVRANGE key start stop`. */
+  zrevrange(key: RedisKey, start: number, stop: number, options?: { withScores?: false }): string[];
+  /** Same as Redis `ZREVRANGE key start stop WITHSCORES`. */
+  zrevrange(key: RedisKey, start: number, stop: number, options: { withScores: true }): Array<[string, number]>;
+  /** Same as Redis `ZRANGEBYSCORE key min max [LIMIT]`. */
+  zrangebyscore(key: RedisKey, min: Score, max: Score, options?: ZRangeByOptions & { withScores?: false }): string[];
+  /** Same as Redis `ZRANGEBYSCORE ... WITHSCORES`. */
+  zrangebyscore(key: RedisKey, min: Score, max: Score, options: ZRangeByOptions & { withScores: true }): Array<[string, number]>;
+  /** Same as Redis `ZREVRANGEBYSCORE key max min [LIMIT]`. */
+  zrevrangebyscore(key: RedisKey, max: Score, min: Score, options?: ZRangeByOptions & { withScores?: false }): string[];
+  /** Same as Redis `ZREVRANGEBYSCORE ... WITHSCORES`. */
+  zrevrangebyscore(key: RedisKey, max: Score, min: Score, options: ZRangeByOptions & { withScores: true }): Array<[string, number]>;
+  /** Same as Redis `ZUNION numkeys key... [WEIGHTS] [AGGREGATE]`. */
+  zunion(keys: RedisKey | RedisKey[], options?: ZCombineOptions & { withScores?: false }): string[];
+  /** Same as Redis `ZUNION ... WITHSCORES`. */
+  zunion(keys: RedisKey | RedisKey[], options: ZCombineOptions & { withScores: true }): Array<[string, number]>;
+  /** Same as Redis `ZINTER numkeys key... [WEIGHTS] [AGGREGATE]`. */
+  zinter(keys: RedisKey | RedisKey[], options?: ZCombineOptions & { withScores?: false }): string[];
+  /** Same as Redis `ZINTER ... WITHSCORES`. */
+  zinter(keys: RedisKey | RedisKey[], options: ZCombineOptions & { withScores: true }): Array<[string, number]>;
+  /** Same as Redis `ZDIFF numkeys key...`. */
+  zdiff(keys: RedisKey | RedisKey[], options?: { withScores?: false }): string[];
+  /** Same as Redis `ZDIFF ... WITHSCORES`. */
+  zdiff(keys: RedisKey | RedisKey[], options: { withScores: true }): Array<[string, number]>;
+  /** Same as Redis `SORT key ...`: the sorted elements (`null` for a missing `GET` pattern). */
+  sort(key: RedisKey, options?: SortOptions & { store?: undefined }): (string | null)[];
+  /** Same as Redis `SORT key ... STORE destination`: the stored list's length. */
+  sort(key: RedisKey, options: SortOptions & { store: RedisKey }): number;
+}
+"#;

@@ -3,11 +3,11 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::Embedis;
 use crate::commands::keyspace::scan_options;
 use crate::commands::string::field_values;
 use crate::convert::{self, Argv, Mode, Opts};
 use crate::types::*;
-use crate::Embedis;
 
 #[wasm_bindgen]
 impl Embedis {
@@ -38,7 +38,7 @@ impl Embedis {
         Ok(convert::nullable(r, Mode::Text)?.unchecked_into())
     }
 
-    /// [`Embedis::hget`] as bytes.
+    /// `hget` as bytes.
     #[wasm_bindgen(js_name = hgetBytes)]
     pub fn hget_bytes(&self, key: &Key, field: &Key) -> Result<NullableBytes, JsValue> {
         let r = self.run(Argv::new("HGET").arg(key)?.arg(field)?)?;
@@ -57,7 +57,7 @@ impl Embedis {
         Ok(convert::object(r, Mode::Text, false)?.unchecked_into())
     }
 
-    /// [`Embedis::hgetall`] with values as bytes.
+    /// `hgetall` with values as bytes.
     #[wasm_bindgen(js_name = hgetallBytes)]
     pub fn hgetall_bytes(&self, key: &Key) -> Result<BytesRecord, JsValue> {
         let r = self.run(Argv::new("HGETALL").arg(key)?)?;
@@ -104,7 +104,10 @@ impl Embedis {
 
     /// Same as Redis `HINCRBYFLOAT`: the new value as a number.
     pub fn hincrbyfloat(&self, key: &Key, field: &Key, increment: &Value) -> Result<f64, JsValue> {
-        let a = Argv::new("HINCRBYFLOAT").arg(key)?.arg(field)?.arg(increment)?;
+        let a = Argv::new("HINCRBYFLOAT")
+            .arg(key)?
+            .arg(field)?
+            .arg(increment)?;
         convert::score(&self.run(a)?)
     }
 
@@ -136,7 +139,10 @@ impl Embedis {
         cursor: &Value,
         options: Option<KeyScanOptions>,
     ) -> Result<HScanPage, JsValue> {
-        let a = scan_options(Argv::new("HSCAN").arg(key)?.arg(cursor)?, &Opts::of(options)?)?;
+        let a = scan_options(
+            Argv::new("HSCAN").arg(key)?.arg(cursor)?,
+            &Opts::of(options)?,
+        )?;
         let r = self.run(a)?;
         Ok(convert::scan(r, |v| convert::string_pairs(v, Mode::Text))?.unchecked_into())
     }

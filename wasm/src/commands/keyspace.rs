@@ -2,9 +2,9 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::Embedis;
 use crate::convert::{self, Argv, Mode, Opts};
 use crate::types::*;
-use crate::Embedis;
 
 /// Appends `NX`/`XX`/`GT`/`LT` from [`ExpireOptions`].
 fn conditions(mut a: Argv, o: &Opts) -> Argv {
@@ -23,7 +23,9 @@ pub(crate) fn limit(a: Argv, o: &Opts) -> Result<Argv, JsValue> {
     };
     let l = Opts::new(&l)?;
     let (Some(off), Some(count)) = (l.get("offset"), l.get("count")) else {
-        return Err(convert::type_error("embedis: limit needs { offset, count }"));
+        return Err(convert::type_error(
+            "embedis: limit needs { offset, count }",
+        ));
     };
     a.kw("LIMIT").arg(&off)?.arg(&count)
 }
@@ -77,8 +79,10 @@ impl Embedis {
     pub fn scan(&self, cursor: &Value, options: Option<ScanOptions>) -> Result<ScanPage, JsValue> {
         let a = scan_options(Argv::new("SCAN").arg(cursor)?, &Opts::of(options)?)?;
         let r = self.run(a)?;
-        Ok(convert::scan(r, |v| convert::list_or_empty(embedis::Reply::Array(v), Mode::Text))?
-            .unchecked_into())
+        Ok(convert::scan(r, |v| {
+            convert::list_or_empty(embedis::Reply::Array(v), Mode::Text)
+        })?
+        .unchecked_into())
     }
 
     /// Same as Redis `RANDOMKEY`: a random key, or `null` when empty.
@@ -91,7 +95,8 @@ impl Embedis {
     ///
     /// Throws `ERR no such key`.
     pub fn rename(&self, key: &Key, newkey: &Key) -> Result<(), JsValue> {
-        self.run(Argv::new("RENAME").arg(key)?.arg(newkey)?).map(drop)
+        self.run(Argv::new("RENAME").arg(key)?.arg(newkey)?)
+            .map(drop)
     }
 
     /// Same as Redis `RENAMENX`: true if renamed.
@@ -149,10 +154,10 @@ impl Embedis {
     pub fn expireat(
         &self,
         key: &Key,
-        unix_seconds: f64,
+        timestamp: f64,
         options: Option<ExpireOptions>,
     ) -> Result<bool, JsValue> {
-        let a = Argv::new("EXPIREAT").arg(key)?.num(unix_seconds);
+        let a = Argv::new("EXPIREAT").arg(key)?.num(timestamp);
         convert::boolean(self.run(conditions(a, &Opts::of(options)?))?)
     }
 
@@ -160,10 +165,10 @@ impl Embedis {
     pub fn pexpireat(
         &self,
         key: &Key,
-        unix_milliseconds: f64,
+        timestamp: f64,
         options: Option<ExpireOptions>,
     ) -> Result<bool, JsValue> {
-        let a = Argv::new("PEXPIREAT").arg(key)?.num(unix_milliseconds);
+        let a = Argv::new("PEXPIREAT").arg(key)?.num(timestamp);
         convert::boolean(self.run(conditions(a, &Opts::of(options)?))?)
     }
 

@@ -5,9 +5,9 @@ use embedis::Reply;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
+use crate::Embedis;
 use crate::convert::{self, Argv, Mode, Opts};
 use crate::types::*;
-use crate::Embedis;
 
 /// `[key, [elements]]` of LMPOP/BLMPOP, or `null`.
 pub(crate) fn mpopped(r: Reply) -> Result<JsValue, JsValue> {
@@ -33,7 +33,12 @@ fn mpop_args(a: Argv, keys: &JsValue, end: &JsValue, count: Option<f64>) -> Resu
 
 impl Embedis {
     /// LPOP / RPOP with an optional count.
-    fn pop(&self, name: &'static str, key: &JsValue, count: Option<f64>) -> Result<JsValue, JsValue> {
+    fn pop(
+        &self,
+        name: &'static str,
+        key: &JsValue,
+        count: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
         let a = Argv::new(name).arg(key)?;
         match count {
             None => convert::nullable(self.run(a)?, Mode::Text),
@@ -89,7 +94,7 @@ impl Embedis {
         Ok(convert::list_or_empty(r, Mode::Text)?.unchecked_into())
     }
 
-    /// [`Embedis::lrange`] as bytes.
+    /// `lrange` as bytes.
     #[wasm_bindgen(js_name = lrangeBytes)]
     pub fn lrange_bytes(&self, key: &Key, start: f64, stop: f64) -> Result<ByteArrays, JsValue> {
         let r = self.run(Argv::new("LRANGE").arg(key)?.num(start).num(stop))?;
@@ -137,7 +142,12 @@ impl Embedis {
     // skip_typescript: a position vs. positions with `count`; overloads in types.rs.
     /// Same as Redis `LPOS key element [RANK r] [COUNT n] [MAXLEN m]`.
     #[wasm_bindgen(skip_typescript)]
-    pub fn lpos(&self, key: &JsValue, element: &JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn lpos(
+        &self,
+        key: &JsValue,
+        element: &JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let o = Opts::new(&options)?;
         let mut a = Argv::new("LPOS").arg(key)?.arg(element)?;
         for (field, kw) in [("rank", "RANK"), ("count", "COUNT"), ("maxlen", "MAXLEN")] {
@@ -174,24 +184,29 @@ impl Embedis {
 
     /// Same as Redis `LMPOP numkeys key... LEFT|RIGHT [COUNT n]`:
     /// `[key, elements]` from the first non-empty list, or `null`.
-    pub fn lmpop(&self, keys: &Keys, end: &ListEnd, count: Option<f64>) -> Result<MPopped, JsValue> {
+    pub fn lmpop(
+        &self,
+        keys: &Keys,
+        end: &ListEnd,
+        count: Option<f64>,
+    ) -> Result<MPopped, JsValue> {
         let r = self.run(mpop_args(Argv::new("LMPOP"), keys, end, count)?)?;
         Ok(mpopped(r)?.unchecked_into())
     }
 
     /// Same as Redis `BLPOP key... timeout`: resolves to `[key, element]`
     /// as soon as one of the lists has an element (now, or when a later
-    /// push arrives), or to `null` after `timeoutSeconds` (0: wait forever).
-    pub fn blpop(&self, keys: &Keys, timeout_seconds: f64) -> Result<PromiseKeyValue, JsValue> {
-        let d = self.dispatch(Argv::new("BLPOP").args(keys)?.num(timeout_seconds).0);
+    /// push arrives), or to `null` after `timeout` seconds (0: wait forever).
+    pub fn blpop(&self, keys: &Keys, timeout: f64) -> Result<PromiseKeyValue, JsValue> {
+        let d = self.dispatch(Argv::new("BLPOP").args(keys)?.num(timeout).0);
         Ok(self
             .promise(d, Box::new(|r| convert::list(r, Mode::Text)))
             .unchecked_into())
     }
 
-    /// Same as Redis `BRPOP`: [`Embedis::blpop`] from the tail.
-    pub fn brpop(&self, keys: &Keys, timeout_seconds: f64) -> Result<PromiseKeyValue, JsValue> {
-        let d = self.dispatch(Argv::new("BRPOP").args(keys)?.num(timeout_seconds).0);
+    /// Same as Redis `BRPOP`: `blpop` from the tail.
+    pub fn brpop(&self, keys: &Keys, timeout: f64) -> Result<PromiseKeyValue, JsValue> {
+        let d = self.dispatch(Argv::new("BRPOP").args(keys)?.num(timeout).0);
         Ok(self
             .promise(d, Box::new(|r| convert::list(r, Mode::Text)))
             .unchecked_into())
@@ -205,10 +220,10 @@ impl Embedis {
         destination: &Key,
         from: &ListEnd,
         to: &ListEnd,
-        timeout_seconds: f64,
+        timeout: f64,
     ) -> Result<PromiseNullableString, JsValue> {
         let a = Argv::new("BLMOVE").arg(source)?.arg(destination)?;
-        let d = self.dispatch(a.end(from)?.end(to)?.num(timeout_seconds).0);
+        let d = self.dispatch(a.end(from)?.end(to)?.num(timeout).0);
         Ok(self
             .promise(d, Box::new(|r| convert::nullable(r, Mode::Text)))
             .unchecked_into())
@@ -219,10 +234,10 @@ impl Embedis {
         &self,
         source: &Key,
         destination: &Key,
-        timeout_seconds: f64,
+        timeout: f64,
     ) -> Result<PromiseNullableString, JsValue> {
         let a = Argv::new("BRPOPLPUSH").arg(source)?.arg(destination)?;
-        let d = self.dispatch(a.num(timeout_seconds).0);
+        let d = self.dispatch(a.num(timeout).0);
         Ok(self
             .promise(d, Box::new(|r| convert::nullable(r, Mode::Text)))
             .unchecked_into())
@@ -233,10 +248,10 @@ impl Embedis {
         &self,
         keys: &Keys,
         end: &ListEnd,
-        timeout_seconds: f64,
+        timeout: f64,
         count: Option<f64>,
     ) -> Result<PromiseMPopped, JsValue> {
-        let a = Argv::new("BLMPOP").num(timeout_seconds);
+        let a = Argv::new("BLMPOP").num(timeout);
         let d = self.dispatch(mpop_args(a, keys, end, count)?.0);
         Ok(self.promise(d, Box::new(mpopped)).unchecked_into())
     }

@@ -4,9 +4,9 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
+use crate::Embedis;
 use crate::convert::{self, Argv, Mode};
 use crate::types::*;
-use crate::Embedis;
 
 #[wasm_bindgen]
 impl Embedis {
@@ -35,7 +35,13 @@ impl Embedis {
     pub fn time(&self) -> Result<Time, JsValue> {
         let v = convert::list_or_empty(self.run(Argv::new("TIME"))?, Mode::Text)?;
         let v: Array = v.unchecked_into();
-        let num = |x: JsValue| JsValue::from_f64(x.as_string().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN));
+        let num = |x: JsValue| {
+            JsValue::from_f64(
+                x.as_string()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(f64::NAN),
+            )
+        };
         Ok(Array::of2(&num(v.get(0)), &num(v.get(1))).unchecked_into())
     }
 }

@@ -2,14 +2,19 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::Embedis;
 use crate::commands::keyspace::scan_options;
 use crate::convert::{self, Argv, Mode, Opts};
 use crate::types::*;
-use crate::Embedis;
 
 impl Embedis {
     /// SPOP / SRANDMEMBER with an optional count.
-    fn set_pick(&self, name: &'static str, key: &JsValue, count: Option<f64>) -> Result<JsValue, JsValue> {
+    fn set_pick(
+        &self,
+        name: &'static str,
+        key: &JsValue,
+        count: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
         let a = Argv::new(name).arg(key)?;
         match count {
             None => convert::nullable(self.run(a)?, Mode::Text),
@@ -40,7 +45,7 @@ impl Embedis {
         self.set_members(Argv::new("SMEMBERS").arg(key)?)
     }
 
-    /// [`Embedis::smembers`] as bytes.
+    /// `smembers` as bytes.
     #[wasm_bindgen(js_name = smembersBytes)]
     pub fn smembers_bytes(&self, key: &Key) -> Result<ByteArrays, JsValue> {
         let r = self.run(Argv::new("SMEMBERS").arg(key)?)?;
@@ -65,7 +70,10 @@ impl Embedis {
 
     /// Same as Redis `SMOVE`: true if moved.
     pub fn smove(&self, source: &Key, destination: &Key, member: &Value) -> Result<bool, JsValue> {
-        let a = Argv::new("SMOVE").arg(source)?.arg(destination)?.arg(member)?;
+        let a = Argv::new("SMOVE")
+            .arg(source)?
+            .arg(destination)?
+            .arg(member)?;
         convert::boolean(self.run(a)?)
     }
 
@@ -130,9 +138,14 @@ impl Embedis {
         cursor: &Value,
         options: Option<KeyScanOptions>,
     ) -> Result<ScanPage, JsValue> {
-        let a = scan_options(Argv::new("SSCAN").arg(key)?.arg(cursor)?, &Opts::of(options)?)?;
+        let a = scan_options(
+            Argv::new("SSCAN").arg(key)?.arg(cursor)?,
+            &Opts::of(options)?,
+        )?;
         let r = self.run(a)?;
-        Ok(convert::scan(r, |v| convert::list_or_empty(embedis::Reply::Array(v), Mode::Text))?
-            .unchecked_into())
+        Ok(convert::scan(r, |v| {
+            convert::list_or_empty(embedis::Reply::Array(v), Mode::Text)
+        })?
+        .unchecked_into())
     }
 }

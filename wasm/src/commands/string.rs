@@ -2,13 +2,18 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::Embedis;
 use crate::convert::{self, Argv, Mode, Opts};
 use crate::types::*;
-use crate::Embedis;
 
 /// Appends `EX`/`PX`/`EXAT`/`PXAT` from options, in that order.
 fn expiry(mut a: Argv, o: &Opts) -> Result<Argv, JsValue> {
-    for (field, kw) in [("ex", "EX"), ("px", "PX"), ("exat", "EXAT"), ("pxat", "PXAT")] {
+    for (field, kw) in [
+        ("ex", "EX"),
+        ("px", "PX"),
+        ("exat", "EXAT"),
+        ("pxat", "PXAT"),
+    ] {
         if let Some(v) = o.get(field) {
             a = a.kw(kw).arg(&v)?;
         }
@@ -34,7 +39,7 @@ impl Embedis {
         Ok(convert::nullable(r, Mode::Text)?.unchecked_into())
     }
 
-    /// [`Embedis::get`] as bytes.
+    /// `get` as bytes.
     #[wasm_bindgen(js_name = getBytes)]
     pub fn get_bytes(&self, key: &Key) -> Result<NullableBytes, JsValue> {
         let r = self.run(Argv::new("GET").arg(key)?)?;
@@ -99,7 +104,11 @@ impl Embedis {
 
     /// Same as Redis `GETEX`: returns the value and sets or clears its TTL
     /// (`{ ex, px, exat, pxat, persist }`).
-    pub fn getex(&self, key: &Key, options: Option<GetExOptions>) -> Result<NullableString, JsValue> {
+    pub fn getex(
+        &self,
+        key: &Key,
+        options: Option<GetExOptions>,
+    ) -> Result<NullableString, JsValue> {
         let o = Opts::of(options)?;
         let mut a = expiry(Argv::new("GETEX").arg(key)?, &o)?;
         if o.flag("persist") {
@@ -111,7 +120,9 @@ impl Embedis {
     /// Same as Redis `GETRANGE` (inclusive byte offsets; negative count from the end).
     pub fn getrange(&self, key: &Key, start: f64, end: f64) -> Result<String, JsValue> {
         let r = self.run(Argv::new("GETRANGE").arg(key)?.num(start).num(end))?;
-        Ok(convert::nullable(r, Mode::Text)?.as_string().unwrap_or_default())
+        Ok(convert::nullable(r, Mode::Text)?
+            .as_string()
+            .unwrap_or_default())
     }
 
     /// Same as Redis `SETRANGE`: returns the new length.
@@ -176,7 +187,9 @@ impl Embedis {
     /// Same as Redis `LCS key1 key2`: the longest common subsequence.
     pub fn lcs(&self, key1: &Key, key2: &Key) -> Result<String, JsValue> {
         let r = self.run(Argv::new("LCS").arg(key1)?.arg(key2)?)?;
-        Ok(convert::nullable(r, Mode::Text)?.as_string().unwrap_or_default())
+        Ok(convert::nullable(r, Mode::Text)?
+            .as_string()
+            .unwrap_or_default())
     }
 }
 

@@ -5,10 +5,10 @@ use embedis::Reply;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
+use crate::Embedis;
 use crate::commands::keyspace::{limit, scan_options};
 use crate::convert::{self, Argv, Mode, Opts};
 use crate::types::*;
-use crate::Embedis;
 
 /// `[key, [member, score][]]` of ZMPOP/BZMPOP, or `null`.
 fn zmpopped(r: Reply) -> Result<JsValue, JsValue> {
@@ -90,7 +90,12 @@ impl Embedis {
     }
 
     /// ZUNION / ZINTER with options.
-    fn zcombine(&self, name: &'static str, keys: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+    fn zcombine(
+        &self,
+        name: &'static str,
+        keys: &JsValue,
+        options: &JsValue,
+    ) -> Result<JsValue, JsValue> {
         let o = Opts::new(options)?;
         let mut a = combine_options(Argv::new(name).counted(keys)?, &o)?;
         let ws = o.flag("withScores");
@@ -101,7 +106,12 @@ impl Embedis {
     }
 
     /// ZPOPMIN / ZPOPMAX.
-    fn zpop(&self, name: &'static str, key: &JsValue, count: Option<f64>) -> Result<Scored, JsValue> {
+    fn zpop(
+        &self,
+        name: &'static str,
+        key: &JsValue,
+        count: Option<f64>,
+    ) -> Result<Scored, JsValue> {
         let mut a = Argv::new(name).arg(key)?;
         if let Some(n) = count {
             a = a.num(n);
@@ -110,7 +120,12 @@ impl Embedis {
     }
 
     /// BZPOPMIN / BZPOPMAX.
-    fn bzpop(&self, name: &'static str, keys: &JsValue, timeout: f64) -> Result<PromiseKeyMemberScore, JsValue> {
+    fn bzpop(
+        &self,
+        name: &'static str,
+        keys: &JsValue,
+        timeout: f64,
+    ) -> Result<PromiseKeyMemberScore, JsValue> {
         let d = self.dispatch(Argv::new(name).args(keys)?.num(timeout).0);
         Ok(self.promise(d, Box::new(key_member_score)).unchecked_into())
     }
@@ -129,7 +144,13 @@ impl Embedis {
     ) -> Result<f64, JsValue> {
         let o = Opts::of(options)?;
         let mut a = Argv::new("ZADD").arg(key)?;
-        for (field, kw) in [("nx", "NX"), ("xx", "XX"), ("gt", "GT"), ("lt", "LT"), ("ch", "CH")] {
+        for (field, kw) in [
+            ("nx", "NX"),
+            ("xx", "XX"),
+            ("gt", "GT"),
+            ("lt", "LT"),
+            ("ch", "CH"),
+        ] {
             if o.flag(field) {
                 a = a.kw(kw);
             }
@@ -189,7 +210,10 @@ impl Embedis {
 
     /// Same as Redis `ZLEXCOUNT key min max` (`'[a'`, `'(a'`, `'-'`, `'+'`).
     pub fn zlexcount(&self, key: &Key, min: &str, max: &str) -> Result<f64, JsValue> {
-        let a = Argv::new("ZLEXCOUNT").arg(key)?.arg(&min.into())?.arg(&max.into())?;
+        let a = Argv::new("ZLEXCOUNT")
+            .arg(key)?
+            .arg(&min.into())?
+            .arg(&max.into())?;
         convert::integer(self.run(a)?)
     }
 
@@ -218,7 +242,13 @@ impl Embedis {
     // skip_typescript: as `zrange`.
     /// Same as Redis `ZREVRANGE key start stop [WITHSCORES]`.
     #[wasm_bindgen(skip_typescript)]
-    pub fn zrevrange(&self, key: &JsValue, start: f64, stop: f64, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn zrevrange(
+        &self,
+        key: &JsValue,
+        start: f64,
+        stop: f64,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let a = Argv::new("ZREVRANGE").arg(key)?.num(start).num(stop);
         let o = Opts::new(&options)?;
         let ws = o.flag("withScores");
@@ -229,27 +259,63 @@ impl Embedis {
     // skip_typescript: as `zrange`.
     /// Same as Redis `ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]`.
     #[wasm_bindgen(skip_typescript)]
-    pub fn zrangebyscore(&self, key: &JsValue, min: &JsValue, max: &JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        self.zrange_by(Argv::new("ZRANGEBYSCORE").arg(key)?.arg(min)?.arg(max)?, &options)
+    pub fn zrangebyscore(
+        &self,
+        key: &JsValue,
+        min: &JsValue,
+        max: &JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.zrange_by(
+            Argv::new("ZRANGEBYSCORE").arg(key)?.arg(min)?.arg(max)?,
+            &options,
+        )
     }
 
     // skip_typescript: as `zrange`.
     /// Same as Redis `ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]`.
     #[wasm_bindgen(skip_typescript)]
-    pub fn zrevrangebyscore(&self, key: &JsValue, max: &JsValue, min: &JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        self.zrange_by(Argv::new("ZREVRANGEBYSCORE").arg(key)?.arg(max)?.arg(min)?, &options)
+    pub fn zrevrangebyscore(
+        &self,
+        key: &JsValue,
+        max: &JsValue,
+        min: &JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.zrange_by(
+            Argv::new("ZREVRANGEBYSCORE").arg(key)?.arg(max)?.arg(min)?,
+            &options,
+        )
     }
 
     /// Same as Redis `ZRANGEBYLEX key min max [LIMIT offset count]`.
-    pub fn zrangebylex(&self, key: &Key, min: &str, max: &str, options: Option<LimitOptions>) -> Result<Strings, JsValue> {
-        let a = Argv::new("ZRANGEBYLEX").arg(key)?.arg(&min.into())?.arg(&max.into())?;
+    pub fn zrangebylex(
+        &self,
+        key: &Key,
+        min: &str,
+        max: &str,
+        options: Option<LimitOptions>,
+    ) -> Result<Strings, JsValue> {
+        let a = Argv::new("ZRANGEBYLEX")
+            .arg(key)?
+            .arg(&min.into())?
+            .arg(&max.into())?;
         let a = limit(a, &Opts::of(options)?)?;
         Ok(convert::list_or_empty(self.run(a)?, Mode::Text)?.unchecked_into())
     }
 
     /// Same as Redis `ZREVRANGEBYLEX key max min [LIMIT offset count]`.
-    pub fn zrevrangebylex(&self, key: &Key, max: &str, min: &str, options: Option<LimitOptions>) -> Result<Strings, JsValue> {
-        let a = Argv::new("ZREVRANGEBYLEX").arg(key)?.arg(&max.into())?.arg(&min.into())?;
+    pub fn zrevrangebylex(
+        &self,
+        key: &Key,
+        max: &str,
+        min: &str,
+        options: Option<LimitOptions>,
+    ) -> Result<Strings, JsValue> {
+        let a = Argv::new("ZREVRANGEBYLEX")
+            .arg(key)?
+            .arg(&max.into())?
+            .arg(&min.into())?;
         let a = limit(a, &Opts::of(options)?)?;
         Ok(convert::list_or_empty(self.run(a)?, Mode::Text)?.unchecked_into())
     }
@@ -264,7 +330,11 @@ impl Embedis {
         stop: &RangeBound,
         options: Option<ZRangeStoreOptions>,
     ) -> Result<f64, JsValue> {
-        let a = Argv::new("ZRANGESTORE").arg(destination)?.arg(source)?.arg(start)?.arg(stop)?;
+        let a = Argv::new("ZRANGESTORE")
+            .arg(destination)?
+            .arg(source)?
+            .arg(start)?
+            .arg(stop)?;
         convert::integer(self.run(range_options(a, &Opts::of(options)?)?)?)
     }
 
@@ -280,7 +350,10 @@ impl Embedis {
 
     /// Same as Redis `ZREMRANGEBYLEX`.
     pub fn zremrangebylex(&self, key: &Key, min: &str, max: &str) -> Result<f64, JsValue> {
-        let a = Argv::new("ZREMRANGEBYLEX").arg(key)?.arg(&min.into())?.arg(&max.into())?;
+        let a = Argv::new("ZREMRANGEBYLEX")
+            .arg(key)?
+            .arg(&min.into())?
+            .arg(&max.into())?;
         convert::integer(self.run(a)?)
     }
 
@@ -295,7 +368,12 @@ impl Embedis {
     }
 
     /// Same as Redis `ZMPOP numkeys key... MIN|MAX [COUNT n]`.
-    pub fn zmpop(&self, keys: &Keys, from: &MinMax, count: Option<f64>) -> Result<ZMPopped, JsValue> {
+    pub fn zmpop(
+        &self,
+        keys: &Keys,
+        from: &MinMax,
+        count: Option<f64>,
+    ) -> Result<ZMPopped, JsValue> {
         let mut a = Argv::new("ZMPOP").counted(keys)?.upper(from)?;
         if let Some(n) = count {
             a = a.kw("COUNT").num(n);
@@ -305,14 +383,14 @@ impl Embedis {
 
     /// Same as Redis `BZPOPMIN key... timeout`: resolves to
     /// `[key, member, score]` (now or when a member is added), or `null`
-    /// after `timeoutSeconds` (0: wait forever).
-    pub fn bzpopmin(&self, keys: &Keys, timeout_seconds: f64) -> Result<PromiseKeyMemberScore, JsValue> {
-        self.bzpop("BZPOPMIN", keys, timeout_seconds)
+    /// after `timeout` seconds (0: wait forever).
+    pub fn bzpopmin(&self, keys: &Keys, timeout: f64) -> Result<PromiseKeyMemberScore, JsValue> {
+        self.bzpop("BZPOPMIN", keys, timeout)
     }
 
     /// Same as Redis `BZPOPMAX key... timeout`.
-    pub fn bzpopmax(&self, keys: &Keys, timeout_seconds: f64) -> Result<PromiseKeyMemberScore, JsValue> {
-        self.bzpop("BZPOPMAX", keys, timeout_seconds)
+    pub fn bzpopmax(&self, keys: &Keys, timeout: f64) -> Result<PromiseKeyMemberScore, JsValue> {
+        self.bzpop("BZPOPMAX", keys, timeout)
     }
 
     /// Same as Redis `BZMPOP timeout numkeys key... MIN|MAX [COUNT n]`.
@@ -320,10 +398,13 @@ impl Embedis {
         &self,
         keys: &Keys,
         from: &MinMax,
-        timeout_seconds: f64,
+        timeout: f64,
         count: Option<f64>,
     ) -> Result<PromiseZMPopped, JsValue> {
-        let mut a = Argv::new("BZMPOP").num(timeout_seconds).counted(keys)?.upper(from)?;
+        let mut a = Argv::new("BZMPOP")
+            .num(timeout)
+            .counted(keys)?
+            .upper(from)?;
         if let Some(n) = count {
             a = a.kw("COUNT").num(n);
         }
@@ -335,7 +416,12 @@ impl Embedis {
     // `withScores`; overloads in types.rs.
     /// Same as Redis `ZRANDMEMBER key [count [WITHSCORES]]`.
     #[wasm_bindgen(skip_typescript)]
-    pub fn zrandmember(&self, key: &JsValue, count: Option<f64>, with_scores: Option<bool>) -> Result<JsValue, JsValue> {
+    pub fn zrandmember(
+        &self,
+        key: &JsValue,
+        count: Option<f64>,
+        with_scores: Option<bool>,
+    ) -> Result<JsValue, JsValue> {
         let a = Argv::new("ZRANDMEMBER").arg(key)?;
         match (count, with_scores.unwrap_or(false)) {
             (None, _) => convert::nullable(self.run(a)?, Mode::Text),
@@ -371,13 +457,23 @@ impl Embedis {
     }
 
     /// Same as Redis `ZUNIONSTORE dst numkeys key... [WEIGHTS] [AGGREGATE]`.
-    pub fn zunionstore(&self, destination: &Key, keys: &Keys, options: Option<ZStoreOptions>) -> Result<f64, JsValue> {
+    pub fn zunionstore(
+        &self,
+        destination: &Key,
+        keys: &Keys,
+        options: Option<ZStoreOptions>,
+    ) -> Result<f64, JsValue> {
         let a = Argv::new("ZUNIONSTORE").arg(destination)?.counted(keys)?;
         convert::integer(self.run(combine_options(a, &Opts::of(options)?)?)?)
     }
 
     /// Same as Redis `ZINTERSTORE dst numkeys key... [WEIGHTS] [AGGREGATE]`.
-    pub fn zinterstore(&self, destination: &Key, keys: &Keys, options: Option<ZStoreOptions>) -> Result<f64, JsValue> {
+    pub fn zinterstore(
+        &self,
+        destination: &Key,
+        keys: &Keys,
+        options: Option<ZStoreOptions>,
+    ) -> Result<f64, JsValue> {
         let a = Argv::new("ZINTERSTORE").arg(destination)?.counted(keys)?;
         convert::integer(self.run(combine_options(a, &Opts::of(options)?)?)?)
     }
@@ -398,8 +494,16 @@ impl Embedis {
     }
 
     /// Same as Redis `ZSCAN key cursor [MATCH] [COUNT]`: `[nextCursor, [member, score][]]`.
-    pub fn zscan(&self, key: &Key, cursor: &Value, options: Option<KeyScanOptions>) -> Result<ZScanPage, JsValue> {
-        let a = scan_options(Argv::new("ZSCAN").arg(key)?.arg(cursor)?, &Opts::of(options)?)?;
+    pub fn zscan(
+        &self,
+        key: &Key,
+        cursor: &Value,
+        options: Option<KeyScanOptions>,
+    ) -> Result<ZScanPage, JsValue> {
+        let a = scan_options(
+            Argv::new("ZSCAN").arg(key)?.arg(cursor)?,
+            &Opts::of(options)?,
+        )?;
         let r = self.run(a)?;
         Ok(convert::scan(r, |v| convert::scored(Reply::Array(v)))?.unchecked_into())
     }
