@@ -217,6 +217,24 @@ pub enum Error {
         command: &'static str,
     },
 
+    /// `Db::set_value` (feature `serde`): the value cannot be encoded as CBOR.
+    #[error("ERR value cannot be encoded as CBOR: {reason}")]
+    ValueEncode {
+        /// The encoder's message.
+        reason: String,
+    },
+    /// `Db::get_value` (feature `serde`): the string under the key is not a
+    /// CBOR encoding of the requested type.
+    #[error("ERR value of key '{key}' is not a valid CBOR encoding of {type_name}: {reason}")]
+    ValueDecode {
+        /// The key (lossy UTF-8, at most 128 characters).
+        key: String,
+        /// The requested Rust type.
+        type_name: &'static str,
+        /// What did not decode.
+        reason: String,
+    },
+
     // ---- catch-alls ------------------------------------------------------
     /// A fixed Redis error line with no dedicated variant yet
     /// (e.g. `"ERR LIMIT can't be negative"`); always a `'static` literal.

@@ -5,6 +5,8 @@
 mod hash;
 mod keyspace;
 mod list;
+#[cfg(feature = "serde")]
+mod serde;
 mod set;
 mod string;
 mod zset;
