@@ -20,8 +20,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use parking_lot::{Condvar, Mutex};
 
+use crate::command::Protocol;
 use crate::keyspace::Keyspace;
-use crate::{Reply, Store};
+use crate::{Dispatch, Reply, Result, Store};
 
 /// Performs a blocked client's pop on `key`: `None` when the key cannot
 /// serve it (still empty, or of another type: Redis 7.0 keeps such a client
@@ -124,30 +125,51 @@ impl Keyspace {
     }
 
     /// Serves waiters on every ready key, first-come first-served, until no
-    /// ready key can serve anyone. Serving may write other keys (BLMOVE's
-    /// destination), which may make them ready in turn.
+    /// ready key can serve anyone, as Redis's `handleClientsBlockedOnKeys`:
+    /// keys in the order they were signalled (each once per pass); serving
+    /// may write other keys (BLMOVE's destination), which are served in a
+    /// following pass.
     pub(crate) fn serve_ready(&mut self) {
-        while let Some(key) = self.ready.pop() {
-            loop {
-                let Some(&id) = self.blocked.get(&key[..]).and_then(|q| q.front()) else {
-                    break;
-                };
-                let Some(mut w) = self.waiters.remove(&id) else {
-                    // Stale id (should not happen): drop it and go on.
-                    if let Some(q) = self.blocked.get_mut(&key[..]) {
-                        q.pop_front();
-                    }
-                    continue;
-                };
-                match (w.serve)(self, &key) {
-                    None => {
-                        self.waiters.insert(id, w);
-                        break;
-                    }
-                    Some(reply) => {
-                        self.forget_waiter_keys(id, &w.keys);
-                        w.slot.complete(reply);
-                    }
+        while !self.ready.is_empty() {
+            let batch = std::mem::take(&mut self.ready);
+            let mut seen: hashbrown::HashSet<&Bytes> =
+                hashbrown::HashSet::with_capacity(batch.len());
+            for key in &batch {
+                if seen.insert(key) {
+                    self.serve_key(key);
+                }
+            }
+        }
+    }
+
+    /// Offers `key` to its waiters in the order they blocked. A waiter whose
+    /// `serve` declines (the value is of another type than it pops, say a
+    /// BZPOPMIN waiter on a list) stays blocked and the next one is tried, as
+    /// Redis skips clients of another blocking type; once the key is gone
+    /// nobody else can be served.
+    fn serve_key(&mut self, key: &Bytes) {
+        let Some(queue) = self.blocked.get(&key[..]) else {
+            return;
+        };
+        let ids: Vec<u64> = queue.iter().copied().collect();
+        for id in ids {
+            if !self.contains(key) {
+                break;
+            }
+            let Some(mut w) = self.waiters.remove(&id) else {
+                // Stale id (should not happen): drop it and go on.
+                if let Some(q) = self.blocked.get_mut(&key[..]) {
+                    q.retain(|&x| x != id);
+                }
+                continue;
+            };
+            match (w.serve)(self, key) {
+                None => {
+                    self.waiters.insert(id, w);
+                }
+                Some(reply) => {
+                    self.forget_waiter_keys(id, &w.keys);
+                    w.slot.complete(reply);
                 }
             }
         }
@@ -195,7 +217,10 @@ impl Blocked {
     /// Blocks the current thread until served or until the command's timeout.
     /// Not available on wasm32 (no threads to block).
     pub fn wait(self) -> Reply {
-        let deadline = self.timeout.map(|t| web_time::Instant::now() + t);
+        // A deadline too far to represent is the same as none.
+        let deadline = self
+            .timeout
+            .and_then(|t| web_time::Instant::now().checked_add(t));
         {
             let mut st = self.slot.state.lock();
             loop {
@@ -268,5 +293,116 @@ impl Drop for Blocked {
         if self.timeout_reply.is_some() {
             self.store.unblock(self.db, self.id);
         }
+    }
+}
+
+enum PopState {
+    Ready(Reply),
+    Waiting(Blocked),
+}
+
+/// A blocking pop started by one of the typed `*_async` methods
+/// ([`Db::blpop_async`](crate::Db::blpop_async), ...): a `Future` that resolves when the pop is
+/// served, runtime-agnostic and without a timer of its own.
+///
+/// To give up after a while, race it against your runtime's timer and call
+/// [`BlockedPop::cancel`] when the timer wins: `cancel` returns the element
+/// if the pop was served in the meantime, so nothing is lost. Merely
+/// dropping an unfinished `BlockedPop` unregisters the waiter too, but an
+/// element served between the last poll and the drop is then lost.
+#[must_use = "a BlockedPop does nothing unless awaited or cancelled"]
+pub struct BlockedPop<T> {
+    state: Option<PopState>,
+    convert: fn(Reply) -> Result<Option<T>>,
+}
+
+impl<T> std::fmt::Debug for BlockedPop<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.state {
+            None => "done",
+            Some(PopState::Ready(_)) => "ready",
+            Some(PopState::Waiting(_)) => "waiting",
+        };
+        f.debug_struct("BlockedPop").field("state", &state).finish()
+    }
+}
+
+impl<T> BlockedPop<T> {
+    /// Dispatches blocking command `argv` on database `db`; `convert` turns
+    /// its reply (served, timeout or error) into the typed result.
+    pub(crate) fn start(
+        store: &Store,
+        db: usize,
+        argv: Vec<Bytes>,
+        convert: fn(Reply) -> Result<Option<T>>,
+    ) -> Self {
+        let state = match store.dispatch(db, Protocol::Resp2, argv) {
+            Dispatch::Reply(r) => PopState::Ready(r),
+            Dispatch::Blocked(b) => PopState::Waiting(b),
+        };
+        BlockedPop {
+            state: Some(state),
+            convert,
+        }
+    }
+
+    /// A pop that completed without waiting, with `reply`.
+    pub(crate) fn ready(reply: Reply, convert: fn(Reply) -> Result<Option<T>>) -> Self {
+        BlockedPop {
+            state: Some(PopState::Ready(reply)),
+            convert,
+        }
+    }
+
+    /// True when the pop completed without waiting (the data was there, or
+    /// the arguments were refused).
+    pub fn is_ready(&self) -> bool {
+        matches!(self.state, Some(PopState::Ready(_)))
+    }
+
+    /// Stops waiting: the served element if the pop was served in the
+    /// meantime, else `Ok(None)`. Call it when your timer fires.
+    pub fn cancel(mut self) -> Result<Option<T>> {
+        match self.state.take() {
+            None => Ok(None),
+            Some(PopState::Ready(r)) => (self.convert)(r),
+            Some(PopState::Waiting(b)) => (self.convert)(b.cancel()),
+        }
+    }
+}
+
+impl<T> Future for BlockedPop<T> {
+    type Output = Result<Option<T>>;
+
+    /// # Panics
+    /// If polled again after it returned `Ready`.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        match this.state.take() {
+            None => panic!("BlockedPop polled after completion"),
+            Some(PopState::Ready(r)) => Poll::Ready((this.convert)(r)),
+            Some(PopState::Waiting(mut b)) => match Pin::new(&mut b).poll(cx) {
+                Poll::Ready(r) => Poll::Ready((this.convert)(r)),
+                Poll::Pending => {
+                    this.state = Some(PopState::Waiting(b));
+                    Poll::Pending
+                }
+            },
+        }
+    }
+}
+
+impl Store {
+    /// Number of commands currently blocked on keys (BLPOP and friends, in
+    /// every database): what Redis's `INFO clients` reports as
+    /// `blocked_clients`.
+    pub fn blocked_clients(&self) -> usize {
+        self.shared
+            .state
+            .lock()
+            .dbs
+            .iter()
+            .map(|d| d.waiters.len())
+            .sum()
     }
 }

@@ -153,6 +153,17 @@ pub enum Error {
     /// LSET / LINDEX-like index outside the list.
     #[error("ERR index out of range")]
     IndexOutOfRange,
+    /// LPOS `RANK 0`.
+    #[error(
+        "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+    )]
+    LposRankZero,
+    /// LPOS `COUNT` negative or not an integer.
+    #[error("ERR COUNT can't be negative")]
+    LposCountNegative,
+    /// LPOS `MAXLEN` negative or not an integer.
+    #[error("ERR MAXLEN can't be negative")]
+    LposMaxlenNegative,
 
     // ---- hash ----------------------------------------------------------
     /// HINCRBY on a field that is not an integer.
@@ -161,6 +172,18 @@ pub enum Error {
     /// HINCRBYFLOAT on a field that is not a float.
     #[error("ERR hash value is not a float")]
     HashValueNotFloat,
+    /// HINCRBYFLOAT increment is NaN or infinite.
+    #[error("ERR value is NaN or Infinity")]
+    NanOrInfinityValue,
+    /// An integer outside `min..=max` (Redis's `getRangeLongFromObjectOrReply`
+    /// without a custom message; HRANDFIELD's count).
+    #[error("ERR value is out of range, value must between {min} and {max}")]
+    OutOfRangeBetween {
+        /// Smallest accepted value.
+        min: i64,
+        /// Largest accepted value.
+        max: i64,
+    },
 
     // ---- sorted set ----------------------------------------------------
     /// Score range bound is not a float.

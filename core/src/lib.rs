@@ -54,9 +54,10 @@ mod sort;
 mod store;
 mod value;
 
-pub use blocking::Blocked;
+pub use blocking::{Blocked, BlockedPop};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::keyspace::{CopyOptions, ExpireOptions, ScanOptions, Ttl};
+pub use command::list::{Direction, InsertPosition, LposOptions};
 pub use command::string::{GetExOptions, LcsIdx, LcsMatch, LcsOptions, SetOptions, SetOutcome};
 pub use command::{Args, CommandSpec, Cx, Protocol};
 pub use error::{Error, Result};
