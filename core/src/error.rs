@@ -185,7 +185,36 @@ pub enum Error {
         max: i64,
     },
 
+    // ---- set ------------------------------------------------------------
+    /// SINTERCARD / ZINTERCARD `LIMIT` is negative (or not an integer).
+    #[error("ERR LIMIT can't be negative")]
+    LimitNegative,
+    /// SINTERCARD `numkeys` exceeds the words that follow it.
+    #[error("ERR Number of keys can't be greater than number of args")]
+    NumkeysExceedArgs,
+    /// SRANDMEMBER / ZRANDMEMBER count outside `-i64::MAX..=i64::MAX`
+    /// (Redis's `getRangeLongFromObjectOrReply` without a custom message).
+    #[error("ERR value is out of range, value must between {min} and {max}")]
+    ValueNotBetween {
+        /// Smallest accepted value.
+        min: i64,
+        /// Largest accepted value.
+        max: i64,
+    },
+
     // ---- sorted set ----------------------------------------------------
+    /// ZUNION/ZINTER/ZDIFF(STORE)/ZINTERCARD `numkeys` is below 1.
+    #[error("ERR at least 1 input key is needed for '{command}' command")]
+    NoInputKeys {
+        /// Lower-case command name.
+        command: &'static str,
+    },
+    /// ZRANGE `LIMIT` without `BYSCORE` or `BYLEX`.
+    #[error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")]
+    LimitNeedsByScoreOrLex,
+    /// ZRANGE `WITHSCORES` with `BYLEX`.
+    #[error("ERR syntax error, WITHSCORES not supported in combination with BYLEX")]
+    WithscoresWithBylex,
     /// Score range bound is not a float.
     #[error("ERR min or max is not a float")]
     MinMaxNotFloat,
