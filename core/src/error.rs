@@ -210,7 +210,9 @@ pub enum Error {
         command: &'static str,
     },
     /// ZRANGE `LIMIT` without `BYSCORE` or `BYLEX`.
-    #[error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")]
+    #[error(
+        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+    )]
     LimitNeedsByScoreOrLex,
     /// ZRANGE `WITHSCORES` with `BYLEX`.
     #[error("ERR syntax error, WITHSCORES not supported in combination with BYLEX")]

@@ -66,7 +66,7 @@ pub use reply::{Reply, format_double, format_incr_float};
 pub use snapshot::SnapshotError;
 pub use sort::SortOptions;
 pub use store::{CustomHandler, CustomSpec, Db, Dispatch, Store, StoreBuilder, Tx};
-pub use value::{Hash, List, Set, Value, ZSet};
 pub use value::zset::{LexBound, ScoreBound, ZSetIter};
+pub use value::{Hash, List, Set, Value, ZSet};
 
 pub use bytes::Bytes;

@@ -119,7 +119,11 @@ fn set_commands_check_arity() {
         (&["SSCAN", "s"], "sscan"),
         (&["SUNION"], "sunion"),
     ] {
-        assert_eq!(s.execute(0, args), err(Error::wrong_arity(name)), "{args:?}");
+        assert_eq!(
+            s.execute(0, args),
+            err(Error::wrong_arity(name)),
+            "{args:?}"
+        );
     }
 }
 
@@ -148,12 +152,18 @@ fn sinter_sunion_sdiff_follow_the_redis_docs_example() {
         &["SADD", "key2", "c"],
         &["SADD", "key3", "a", "c", "e"],
     ]);
-    assert_eq!(sorted(s.execute(0, &["SINTER", "key1", "key2", "key3"])), ["c"]);
+    assert_eq!(
+        sorted(s.execute(0, &["SINTER", "key1", "key2", "key3"])),
+        ["c"]
+    );
     assert_eq!(
         sorted(s.execute(0, &["SUNION", "key1", "key2", "key3"])),
         ["a", "b", "c", "d", "e"]
     );
-    assert_eq!(sorted(s.execute(0, &["SDIFF", "key1", "key2", "key3"])), ["b", "d"]);
+    assert_eq!(
+        sorted(s.execute(0, &["SDIFF", "key1", "key2", "key3"])),
+        ["b", "d"]
+    );
     // A missing key is an empty set.
     check(
         &s,
@@ -206,9 +216,18 @@ fn sintercard_counts_with_limit_and_validates_numkeys() {
             (&["SINTERCARD", "2", "a", "nokey"], int(0)),
             (&["SINTERCARD", "0", "a"], err(Error::NumkeysNotPositive)),
             (&["SINTERCARD", "x", "a"], err(Error::NumkeysNotPositive)),
-            (&["SINTERCARD", "3", "a", "b"], err(Error::NumkeysExceedArgs)),
-            (&["SINTERCARD", "1", "a", "LIMIT", "-1"], err(Error::LimitNegative)),
-            (&["SINTERCARD", "1", "a", "LIMIT", "x"], err(Error::LimitNegative)),
+            (
+                &["SINTERCARD", "3", "a", "b"],
+                err(Error::NumkeysExceedArgs),
+            ),
+            (
+                &["SINTERCARD", "1", "a", "LIMIT", "-1"],
+                err(Error::LimitNegative),
+            ),
+            (
+                &["SINTERCARD", "1", "a", "LIMIT", "x"],
+                err(Error::LimitNegative),
+            ),
             (&["SINTERCARD", "1", "a", "LIMIT"], err(Error::Syntax)),
             (&["SINTERCARD", "1", "a", "foo"], err(Error::Syntax)),
         ],
@@ -272,7 +291,10 @@ fn spop_count_at_least_the_size_returns_all_and_deletes_the_key() {
 fn srandmember_counts_distinct_or_with_repeats() {
     let s = store_with(&[&["SADD", "s", "a", "b", "c"]]);
     // Positive: distinct, at most the set's size.
-    assert_eq!(sorted(s.execute(0, &["SRANDMEMBER", "s", "10"])), ["a", "b", "c"]);
+    assert_eq!(
+        sorted(s.execute(0, &["SRANDMEMBER", "s", "10"])),
+        ["a", "b", "c"]
+    );
     let two = sorted(s.execute(0, &["SRANDMEMBER", "s", "2"]));
     assert_eq!(two.len(), 2);
     assert_ne!(two[0], two[1]);
@@ -342,7 +364,10 @@ fn sscan_visits_every_member_and_parses_options_like_redis() {
             ),
             (&["SSCAN", "t", "x"], err(Error::InvalidCursor)),
             (&["SSCAN", "str", "x"], err(Error::InvalidCursor)),
-            (&["SSCAN", "t", "18446744073709551616"], err(Error::InvalidCursor)),
+            (
+                &["SSCAN", "t", "18446744073709551616"],
+                err(Error::InvalidCursor),
+            ),
             (&["SSCAN", "t", "0", "COUNT", "0"], err(Error::Syntax)),
             (&["SSCAN", "t", "0", "COUNT", "x"], err(Error::NotInteger)),
             (&["SSCAN", "t", "0", "MATCH"], err(Error::Syntax)),

@@ -13,25 +13,40 @@ use crate::value::{Set, Value};
 use crate::{Error, Reply, Result};
 
 const G: &str = "set";
+/// One key at argument 1.
+const K1: KeySpec = KeySpec::range(1, 1, 1);
+/// Keys at arguments 1 and 2 (SMOVE).
+const K12: KeySpec = KeySpec::range(1, 2, 1);
+/// Every argument from 1 on is a key.
+const ALL: KeySpec = KeySpec::range(1, -1, 1);
+/// `numkeys key...` at argument 1.
+const NUMKEYS: KeySpec = KeySpec::keynum(1, 0, 0, 0);
 
 pub(crate) static COMMANDS: &[CommandSpec] = &[
-    spec("sadd", -3, WRITE | DENYOOM | FAST, KeySpec::range(1, 1, 1), G, sadd_cmd),
-    spec("scard", 2, READONLY | FAST, KeySpec::range(1, 1, 1), G, scard_cmd),
-    spec("sdiff", -2, READONLY, KeySpec::range(1, -1, 1), G, sdiff_cmd),
-    spec("sdiffstore", -3, WRITE | DENYOOM, KeySpec::range(1, -1, 1), G, sdiffstore_cmd),
-    spec("sinter", -2, READONLY, KeySpec::range(1, -1, 1), G, sinter_cmd),
-    spec("sintercard", -3, READONLY | MOVABLEKEYS, KeySpec::keynum(1, 0, 0, 0), G, sintercard_cmd),
-    spec("sinterstore", -3, WRITE | DENYOOM, KeySpec::range(1, -1, 1), G, sinterstore_cmd),
-    spec("sismember", 3, READONLY | FAST, KeySpec::range(1, 1, 1), G, sismember_cmd),
-    spec("smembers", 2, READONLY, KeySpec::range(1, 1, 1), G, smembers_cmd),
-    spec("smismember", -3, READONLY | FAST, KeySpec::range(1, 1, 1), G, smismember_cmd),
-    spec("smove", 4, WRITE | FAST, KeySpec::range(1, 2, 1), G, smove_cmd),
-    spec("spop", -2, WRITE | FAST, KeySpec::range(1, 1, 1), G, spop_cmd),
-    spec("srandmember", -2, READONLY, KeySpec::range(1, 1, 1), G, srandmember_cmd),
-    spec("srem", -3, WRITE | FAST, KeySpec::range(1, 1, 1), G, srem_cmd),
-    spec("sscan", -3, READONLY, KeySpec::range(1, 1, 1), G, sscan_cmd),
-    spec("sunion", -2, READONLY, KeySpec::range(1, -1, 1), G, sunion_cmd),
-    spec("sunionstore", -3, WRITE | DENYOOM, KeySpec::range(1, -1, 1), G, sunionstore_cmd),
+    spec("sadd", -3, WRITE | DENYOOM | FAST, K1, G, sadd_cmd),
+    spec("scard", 2, READONLY | FAST, K1, G, scard_cmd),
+    spec("sdiff", -2, READONLY, ALL, G, sdiff_cmd),
+    spec("sdiffstore", -3, WRITE | DENYOOM, ALL, G, sdiffstore_cmd),
+    spec("sinter", -2, READONLY, ALL, G, sinter_cmd),
+    spec(
+        "sintercard",
+        -3,
+        READONLY | MOVABLEKEYS,
+        NUMKEYS,
+        G,
+        sintercard_cmd,
+    ),
+    spec("sinterstore", -3, WRITE | DENYOOM, ALL, G, sinterstore_cmd),
+    spec("sismember", 3, READONLY | FAST, K1, G, sismember_cmd),
+    spec("smembers", 2, READONLY, K1, G, smembers_cmd),
+    spec("smismember", -3, READONLY | FAST, K1, G, smismember_cmd),
+    spec("smove", 4, WRITE | FAST, K12, G, smove_cmd),
+    spec("spop", -2, WRITE | FAST, K1, G, spop_cmd),
+    spec("srandmember", -2, READONLY, K1, G, srandmember_cmd),
+    spec("srem", -3, WRITE | FAST, K1, G, srem_cmd),
+    spec("sscan", -3, READONLY, K1, G, sscan_cmd),
+    spec("sunion", -2, READONLY, ALL, G, sunion_cmd),
+    spec("sunionstore", -3, WRITE | DENYOOM, ALL, G, sunionstore_cmd),
 ];
 
 // ---- type-level functions (shared with the typed API) -----------------------
@@ -270,7 +285,12 @@ pub(crate) fn set_op(db: &mut Keyspace, op: SetOp, keys: &[Bytes]) -> Result<Set
 /// `SUNIONSTORE` / `SINTERSTORE` / `SDIFFSTORE`: stores the result in
 /// `dst` (replacing any value and TTL), or deletes `dst` when it is empty.
 /// Returns the result's size.
-pub(crate) fn set_op_store(db: &mut Keyspace, op: SetOp, dst: &[u8], keys: &[Bytes]) -> Result<usize> {
+pub(crate) fn set_op_store(
+    db: &mut Keyspace,
+    op: SetOp,
+    dst: &[u8],
+    keys: &[Bytes],
+) -> Result<usize> {
     let result = set_op(db, op, keys)?;
     let n = result.len();
     if n == 0 {
@@ -370,10 +390,7 @@ pub(crate) fn parse_scan_options(args: &mut Args) -> Result<(Option<Bytes>, usiz
 
 /// The SCAN-family reply: `[cursor, [items...]]`.
 pub(crate) fn scan_reply(cursor: u64, items: Vec<Reply>) -> Reply {
-    Reply::Array(vec![
-        Reply::bulk(cursor.to_string()),
-        Reply::Array(items),
-    ])
+    Reply::Array(vec![Reply::bulk(cursor.to_string()), Reply::Array(items)])
 }
 
 /// The count argument of SRANDMEMBER / ZRANDMEMBER: an integer in
@@ -427,7 +444,10 @@ fn smismember_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let members = args.rest();
     let found = smismember(cx.db(), &key, &members)?;
     Ok(Reply::Array(
-        found.into_iter().map(|b| Reply::Integer(b as i64)).collect(),
+        found
+            .into_iter()
+            .map(|b| Reply::Integer(b as i64))
+            .collect(),
     ))
 }
 
@@ -483,7 +503,10 @@ fn sscan_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     }
     let (pattern, count) = parse_scan_options(args)?;
     let (next, members) = sscan(cx.db(), &key, cursor, pattern.as_deref(), count)?;
-    Ok(scan_reply(next, members.into_iter().map(Reply::Bulk).collect()))
+    Ok(scan_reply(
+        next,
+        members.into_iter().map(Reply::Bulk).collect(),
+    ))
 }
 
 fn set_op_cmd(cx: &mut Cx<'_>, args: &mut Args, op: SetOp) -> Result<Reply> {
@@ -564,7 +587,10 @@ mod tests {
         assert_eq!(parse_cursor(b"0"), Ok(0));
         assert_eq!(parse_cursor(b"18446744073709551615"), Ok(u64::MAX));
         assert_eq!(parse_cursor(b"-1"), Ok(u64::MAX));
-        assert_eq!(parse_cursor(b"18446744073709551616"), Err(Error::InvalidCursor));
+        assert_eq!(
+            parse_cursor(b"18446744073709551616"),
+            Err(Error::InvalidCursor)
+        );
         assert_eq!(parse_cursor(b"x"), Err(Error::InvalidCursor));
         assert_eq!(parse_cursor(b" 1"), Err(Error::InvalidCursor));
     }
