@@ -90,6 +90,11 @@ impl World {
             floor::set(&w.f_str, k, v);
             w.kevy.set(k, v).unwrap();
 
+            w.db.sadd(SET, [m]).unwrap();
+            // Until hashes and sorted sets have typed methods: through execute.
+            w.store.execute(0, &[&b"HSET"[..], HASH, m, v]);
+            w.store
+                .execute(0, &[&b"ZADD"[..], ZSET, i.to_string().as_bytes(), m]);
             floor::hset(&w.f_hash, HASH, m, v);
             w.kevy.hset(HASH, &[(m, v)]).unwrap();
             floor::sadd(&w.f_set, SET, m);
@@ -105,6 +110,7 @@ impl World {
                     .or_default()
                     .push_front(v.clone());
                 w.kevy.lpush(list, &[v]).unwrap();
+                w.db.lpush(list, [v]).unwrap();
             }
         }
         w
@@ -190,6 +196,16 @@ fn strings(c: &mut Criterion, w: &World) {
 
 fn lists(c: &mut Criterion, w: &World) {
     let values = &w.values;
+    bench(c, "lpush_lpop", WHO[0], |t, i| {
+        let v = &values[spread(i, t, 100.min(w.n))];
+        w.db.lpush(LISTS[t % 2], [v]).unwrap();
+        black_box(w.db.lpop(LISTS[t % 2]).unwrap());
+    });
+    bench(c, "lpush_lpop", WHO[1], |t, i| {
+        let v = &values[spread(i, t, 100.min(w.n))];
+        black_box(w.store.execute(0, &[&b"LPUSH"[..], LISTS[t % 2], v]));
+        black_box(w.store.execute(0, &[&b"LPOP"[..], LISTS[t % 2]]));
+    });
     bench(c, "lpush_lpop", WHO[2], |t, i| {
         let v = &values[spread(i, t, 100.min(w.n))];
         black_box(floor::lpush_lpop(&w.f_list, LISTS[t % 2], v));
@@ -221,6 +237,24 @@ fn hashes(c: &mut Criterion, w: &World) {
 
 fn sets(c: &mut Criterion, w: &World) {
     let (n, members) = (w.n, &w.members);
+    bench(c, "sadd", WHO[0], |t, i| {
+        black_box(w.db.sadd(SET, [&members[spread(i, t, n)]]).unwrap());
+    });
+    bench(c, "sadd", WHO[1], |t, i| {
+        black_box(
+            w.store
+                .execute(0, &[&b"SADD"[..], SET, &members[spread(i, t, n)]]),
+        );
+    });
+    bench(c, "sismember", WHO[0], |t, i| {
+        black_box(w.db.sismember(SET, &members[spread(i, t, n)]).unwrap());
+    });
+    bench(c, "sismember", WHO[1], |t, i| {
+        black_box(
+            w.store
+                .execute(0, &[&b"SISMEMBER"[..], SET, &members[spread(i, t, n)]]),
+        );
+    });
     bench(c, "sadd", WHO[2], |t, i| {
         black_box(floor::sadd(&w.f_set, SET, &members[spread(i, t, n)]));
     });
