@@ -257,6 +257,47 @@ pub enum Error {
         "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
     )]
     Busy,
+    /// SCRIPT KILL with no script running.
+    #[error("NOTBUSY No scripts in execution right now.")]
+    NotBusy,
+    /// SCRIPT KILL on a script that already wrote to the dataset.
+    #[error(
+        "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+    )]
+    Unkillable,
+    /// EVAL numkeys larger than the number of arguments that follow it.
+    #[error("ERR Number of keys can't be greater than number of args")]
+    NumkeysTooLarge,
+    /// EVAL numkeys below zero.
+    #[error("ERR Number of keys can't be negative")]
+    NumkeysNegative,
+    /// SCRIPT FLUSH with an argument other than ASYNC / SYNC.
+    #[error("ERR SCRIPT FLUSH only support SYNC|ASYNC option")]
+    ScriptFlushOption,
+    /// A script does not compile; `detail` is Lua's message (`user_script:1: ...`).
+    #[error("ERR Error compiling script (new function): {detail}")]
+    ScriptCompile {
+        /// Lua's error message.
+        detail: String,
+    },
+    /// A `#!` first line that is not `#!lua ...` followed by a newline.
+    #[error("ERR Invalid script shebang")]
+    ShebangInvalid,
+    /// `#!<engine>` other than `#!lua`.
+    #[error("ERR Unexpected engine in script shebang: {0}")]
+    ShebangEngine(String),
+    /// `#!lua flags=<flag>` with an unknown flag.
+    #[error("ERR Unexpected flag in script shebang: {0}")]
+    ShebangFlag(String),
+    /// `#!lua <option>` other than `flags=...`.
+    #[error("ERR Unknown lua shebang option: {0}")]
+    ShebangOption(String),
+    /// EVAL_RO / EVALSHA_RO of a `#!lua` script without `flags=no-writes`.
+    #[error("ERR Can not execute a script with write flag using *_ro command.")]
+    ScriptWriteFlagOnReadOnly,
+    /// EVAL / SCRIPT in a build without the `lua` feature (e.g. wasm32).
+    #[error("ERR scripting is not available: embedis was built without the 'lua' feature")]
+    ScriptingUnavailable,
 
     // ---- pub/sub, snapshots, serde ----------------------------------------
     /// A container's subcommand got the wrong number of arguments where
@@ -310,6 +351,8 @@ impl Error {
             Error::NoAuth => "NOAUTH".into(),
             Error::WrongPass => "WRONGPASS".into(),
             Error::Busy => "BUSY".into(),
+            Error::NotBusy => "NOTBUSY".into(),
+            Error::Unkillable => "UNKILLABLE".into(),
             Error::Static(s) => first_word(s).into(),
             Error::Reply(s) => first_word(s).to_owned().into(),
             _ => "ERR".into(),

@@ -26,6 +26,8 @@
 //!
 //! # Feature flags
 //! - `serde`: `Db::set_value` / `Db::get_value` store any serde type as CBOR.
+//! - `lua`: EVAL / EVALSHA / SCRIPT and [`Store::eval`], with Lua 5.1 as in
+//!   Redis (native targets only; `compile_error!` on wasm32).
 //!
 //! # Layout
 //! - [`Store`], [`Db`]: the store and the typed API (`db.lpush(..)`), one
@@ -51,6 +53,7 @@ pub mod resp;
 pub mod session;
 pub mod snapshot;
 mod sort;
+mod scripting;
 mod store;
 mod value;
 
@@ -62,6 +65,7 @@ pub use command::string::{GetExOptions, LcsIdx, LcsMatch, LcsOptions, SetOptions
 pub use command::{Args, CommandSpec, Cx, Protocol};
 pub use error::{Error, Result};
 pub use pubsub::{Message, Next, Subscription};
+pub use scripting::{DEFAULT_LUA_TIME_LIMIT_MS, ScriptLogger};
 pub use reply::{Reply, format_double, format_incr_float};
 pub use snapshot::SnapshotError;
 pub use sort::SortOptions;

@@ -47,6 +47,7 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) hub: Hub,
     custom: HashMap<String, CustomCommand>,
+    pub(crate) scripting: crate::scripting::Scripting,
 }
 
 /// A command an embedding program adds to the table with
@@ -271,7 +272,13 @@ impl Store {
             Ok(f) => f,
             Err(e) => return Dispatch::Reply(Reply::Error(e)),
         };
-        let mut st = self.lock();
+        // Not `self.lock()`: while a script is busy, answer BUSY / SCRIPT KILL
+        // without waiting for the lock the script holds (see `scripting`).
+        let mut st = match crate::scripting::lock_for_command(self, &found) {
+            Ok(st) => st,
+            Err(reply) => return Dispatch::Reply(reply),
+        };
+        st.begin(self.shared.clock.now_unix_ms());
         st.commands_processed += 1;
         let mut cx = Cx {
             state: &mut st,
@@ -477,6 +484,7 @@ impl StoreBuilder {
                 clock: self.clock,
                 hub: Hub::default(),
                 custom: self.custom,
+                scripting: Default::default(),
             }),
         };
         if let Some(interval) = self.active_expiry {

@@ -12,6 +12,7 @@ pub(crate) mod hash;
 pub(crate) mod keyspace;
 pub(crate) mod list;
 pub(crate) mod pubsub;
+pub(crate) mod scripting;
 pub(crate) mod server;
 pub(crate) mod set;
 pub(crate) mod string;
@@ -268,6 +269,7 @@ static GROUPS: &[&[CommandSpec]] = &[
     set::COMMANDS,
     zset::COMMANDS,
     pubsub::COMMANDS,
+    scripting::COMMANDS,
     server::COMMANDS,
     connection::COMMANDS,
     transactions::COMMANDS,
