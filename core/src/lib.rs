@@ -50,10 +50,10 @@ mod ld;
 mod pubsub;
 mod reply;
 pub mod resp;
+mod scripting;
 pub mod session;
 pub mod snapshot;
 mod sort;
-mod scripting;
 mod store;
 mod value;
 
@@ -65,9 +65,9 @@ pub use command::string::{GetExOptions, LcsIdx, LcsMatch, LcsOptions, SetOptions
 pub use command::{Args, CommandSpec, Cx, Protocol};
 pub use error::{Error, Result};
 pub use pubsub::{Message, Next, Subscription};
-pub use scripting::{DEFAULT_LUA_TIME_LIMIT_MS, ScriptLogger};
 pub use reply::{Reply, format_double, format_incr_float};
 pub use snapshot::SnapshotError;
+pub use scripting::{DEFAULT_LUA_TIME_LIMIT_MS, ScriptLogger};
 pub use sort::SortOptions;
 pub use store::{CustomHandler, CustomSpec, Db, Dispatch, Store, StoreBuilder, Tx};
 pub use value::zset::{LexBound, ScoreBound, ZSetIter};

@@ -20,7 +20,14 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     spec("eval", -3, EVAL_FLAGS, EVAL_KEYS, G, eval),
     spec("evalsha", -3, EVAL_FLAGS, EVAL_KEYS, G, evalsha),
     spec("eval_ro", -3, READONLY | EVAL_FLAGS, EVAL_KEYS, G, eval_ro),
-    spec("evalsha_ro", -3, READONLY | EVAL_FLAGS, EVAL_KEYS, G, evalsha_ro),
+    spec(
+        "evalsha_ro",
+        -3,
+        READONLY | EVAL_FLAGS,
+        EVAL_KEYS,
+        G,
+        evalsha_ro,
+    ),
     container("script", G, SCRIPT),
 ];
 
@@ -29,7 +36,14 @@ static SCRIPT: &[CommandSpec] = &[
     spec("exists", -3, NOSCRIPT, KeySpec::NONE, G, script_exists),
     spec("flush", -2, NOSCRIPT, KeySpec::NONE, G, script_flush),
     spec("help", 2, LOADING | STALE, KeySpec::NONE, G, script_help),
-    spec("kill", 2, NOSCRIPT | ALLOW_BUSY, KeySpec::NONE, G, script_kill),
+    spec(
+        "kill",
+        2,
+        NOSCRIPT | ALLOW_BUSY,
+        KeySpec::NONE,
+        G,
+        script_kill,
+    ),
     spec("load", 3, NOSCRIPT | STALE, KeySpec::NONE, G, script_load),
 ];
 
@@ -199,5 +213,7 @@ fn script_help(_cx: &mut Cx<'_>, _args: &mut Args) -> Result<Reply> {
         "HELP",
         "    Prints this help.",
     ];
-    Ok(Reply::Array(LINES.iter().map(|l| Reply::simple(l)).collect()))
+    Ok(Reply::Array(
+        LINES.iter().map(|l| Reply::simple(l)).collect(),
+    ))
 }

@@ -133,7 +133,9 @@ pub(crate) fn redis_library(
         "setresp",
         lua.create_function(move |_, args: MultiValue| {
             if !c.is_running() {
-                return Err(table_error("redis.setresp can only be called inside a script invocation"));
+                return Err(table_error(
+                    "redis.setresp can only be called inside a script invocation",
+                ));
             }
             if args.len() != 1 {
                 return Err(table_error("redis.setresp() requires one argument."));
@@ -238,7 +240,9 @@ pub(crate) fn redis_library(
         "set_repl",
         lua.create_function(move |_, args: MultiValue| {
             if !c.is_running() {
-                return Err(table_error("redis.set_repl can only be called inside a script invocation"));
+                return Err(table_error(
+                    "redis.set_repl can only be called inside a script invocation",
+                ));
             }
             if args.len() != 1 {
                 return Err(table_error("redis.set_repl() requires two arguments."));
@@ -252,8 +256,14 @@ pub(crate) fn redis_library(
             Ok(())
         })?,
     )?;
-    t.raw_set("replicate_commands", lua.create_function(|_, _: MultiValue| Ok(true))?)?;
-    t.raw_set("breakpoint", lua.create_function(|_, _: MultiValue| Ok(false))?)?;
+    t.raw_set(
+        "replicate_commands",
+        lua.create_function(|_, _: MultiValue| Ok(true))?,
+    )?;
+    t.raw_set(
+        "breakpoint",
+        lua.create_function(|_, _: MultiValue| Ok(false))?,
+    )?;
     t.raw_set("debug", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
 
     let c = control;
@@ -261,14 +271,20 @@ pub(crate) fn redis_library(
         "acl_check_cmd",
         lua.create_function(move |_, args: MultiValue| {
             if !c.is_running() {
-                return Err(table_error("redis.acl_check_cmd can only be called inside a script invocation"));
+                return Err(table_error(
+                    "redis.acl_check_cmd can only be called inside a script invocation",
+                ));
             }
             if args.is_empty() {
-                return Err(table_error("Please specify at least one argument for this redis lib call"));
+                return Err(table_error(
+                    "Please specify at least one argument for this redis lib call",
+                ));
             }
             let argv = super::engine::lua_args_to_argv(args).map_err(table_error)?;
             if crate::command::resolve(&argv).is_err() {
-                return Err(table_error("Invalid command passed to redis.acl_check_cmd()"));
+                return Err(table_error(
+                    "Invalid command passed to redis.acl_check_cmd()",
+                ));
             }
             Ok(true)
         })?,
@@ -326,7 +342,10 @@ pub(crate) fn install_random(lua: &Lua, math: &Table, state: Arc<AtomicU64>) -> 
                 1 => {
                     let u = checkint(lua, &args, 1, "random")?;
                     if u < 1 {
-                        return Err(lib_error(lua, "bad argument #1 to 'random' (interval is empty)"));
+                        return Err(lib_error(
+                            lua,
+                            "bad argument #1 to 'random' (interval is empty)",
+                        ));
                     }
                     Ok((r * u as f64).floor() + 1.0)
                 }
@@ -334,7 +353,10 @@ pub(crate) fn install_random(lua: &Lua, math: &Table, state: Arc<AtomicU64>) -> 
                     let l = checkint(lua, &args, 1, "random")?;
                     let u = checkint(lua, &args, 2, "random")?;
                     if l > u {
-                        return Err(lib_error(lua, "bad argument #2 to 'random' (interval is empty)"));
+                        return Err(lib_error(
+                            lua,
+                            "bad argument #2 to 'random' (interval is empty)",
+                        ));
                     }
                     Ok((r * (u - l + 1) as f64).floor() + l as f64)
                 }

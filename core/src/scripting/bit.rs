@@ -15,7 +15,11 @@ fn tobit(d: f64) -> i32 {
         return 0;
     }
     let r = d.round_ties_even();
-    let r = if r.abs() >= 9.0e18 { r % 4_294_967_296.0 } else { r };
+    let r = if r.abs() >= 9.0e18 {
+        r % 4_294_967_296.0
+    } else {
+        r
+    };
     r as i64 as u32 as i32
 }
 
@@ -69,7 +73,6 @@ pub(crate) fn type_name(v: Option<&Value>) -> &'static str {
 fn bad_arg(n: usize, name: &str, got: &str) -> String {
     format!("bad argument #{n} to '{name}' (number expected, got {got})")
 }
-
 
 type Op = fn(&[Value]) -> Result<i32, String>;
 

@@ -23,7 +23,7 @@ struct Config {
     sparse_safe: i64,
     encode_max_depth: i64,
     decode_max_depth: i64,
-    /// 0 refuse, 1 allow (`NaN`, `Infinity`), 2 encode as `null`.
+    /// 0 refuse, 1 allow (printed as `%.14g` does: `inf`, `nan`), 2 `null`.
     encode_invalid_numbers: u8,
     decode_invalid_numbers: bool,
     encode_keep_buffer: bool,
@@ -123,12 +123,33 @@ pub(crate) fn library(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(move |lua, args: MultiValue| {
             let a: Vec<Value> = args.into_iter().collect();
             if a.len() > 3 {
-                return fail(lua, "bad argument #4 to 'encode_sparse_array' (found too many arguments)");
+                return fail(
+                    lua,
+                    "bad argument #4 to 'encode_sparse_array' (found too many arguments)",
+                );
             }
             let mut cfg = c.lock();
             if let Err(e) = bool_option(&a, 1, "encode_sparse_array", &mut cfg.sparse_convert)
-                .and_then(|()| int_option(&a, 2, "encode_sparse_array", 0, i32::MAX as i64, &mut cfg.sparse_ratio))
-                .and_then(|()| int_option(&a, 3, "encode_sparse_array", 0, i32::MAX as i64, &mut cfg.sparse_safe))
+                .and_then(|()| {
+                    int_option(
+                        &a,
+                        2,
+                        "encode_sparse_array",
+                        0,
+                        i32::MAX as i64,
+                        &mut cfg.sparse_ratio,
+                    )
+                })
+                .and_then(|()| {
+                    int_option(
+                        &a,
+                        3,
+                        "encode_sparse_array",
+                        0,
+                        i32::MAX as i64,
+                        &mut cfg.sparse_safe,
+                    )
+                })
             {
                 return fail(lua, e);
             }
@@ -150,7 +171,10 @@ pub(crate) fn library(lua: &Lua) -> mlua::Result<Table> {
             lua.create_function(move |lua, args: MultiValue| {
                 let a: Vec<Value> = args.into_iter().collect();
                 if a.len() > 1 {
-                    return fail(lua, format!("bad argument #2 to '{name}' (found too many arguments)"));
+                    return fail(
+                        lua,
+                        format!("bad argument #2 to '{name}' (found too many arguments)"),
+                    );
                 }
                 let mut cfg = c.lock();
                 let mut current = match name {
@@ -228,13 +252,21 @@ pub(crate) fn library(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(move |lua, args: MultiValue| {
             let a: Vec<Value> = args.into_iter().collect();
             let mut cfg = c.lock();
-            if let Err(e) = bool_option(&a, 1, "decode_invalid_numbers", &mut cfg.decode_invalid_numbers) {
+            if let Err(e) = bool_option(
+                &a,
+                1,
+                "decode_invalid_numbers",
+                &mut cfg.decode_invalid_numbers,
+            ) {
                 return fail(lua, e);
             }
             ok(vec![Value::Boolean(cfg.decode_invalid_numbers)])
         })?,
     )?;
-    t.raw_set("new", lua.create_function(|lua, _: MultiValue| library(lua))?)?;
+    t.raw_set(
+        "new",
+        lua.create_function(|lua, _: MultiValue| library(lua))?,
+    )?;
     t.raw_set(
         "null",
         Value::LightUserData(LightUserData(std::ptr::null_mut())),
@@ -274,7 +306,14 @@ fn bool_option(a: &[Value], n: usize, name: &str, setting: &mut bool) -> Result<
 }
 
 /// `json_integer_option`.
-fn int_option(a: &[Value], n: usize, name: &str, min: i64, max: i64, setting: &mut i64) -> Result<(), String> {
+fn int_option(
+    a: &[Value],
+    n: usize,
+    name: &str,
+    min: i64,
+    max: i64,
+    setting: &mut i64,
+) -> Result<(), String> {
     let v = match a.get(n - 1) {
         None | Some(Value::Nil) => return Ok(()),
         Some(Value::Integer(i)) => *i,
@@ -338,16 +377,8 @@ fn encode_number(cfg: &Config, v: &Value, d: f64, out: &mut Vec<u8>) -> Result<(
     if !d.is_finite() {
         match cfg.encode_invalid_numbers {
             0 => return Err(exception(v, "must not be NaN or Inf")),
-            1 => {
-                out.extend_from_slice(if d.is_nan() {
-                    b"NaN"
-                } else if d < 0.0 {
-                    b"-Infinity"
-                } else {
-                    b"Infinity"
-                });
-                return Ok(());
-            }
+            // Redis's CJSON prints them with `%.14g`: `inf`, `-inf`, `nan`.
+            1 => {}
             _ => {
                 out.extend_from_slice(b"null");
                 return Ok(());
@@ -413,6 +444,10 @@ fn array_length(cfg: &Config, t: &Table, v: &Value) -> Result<Option<i64>, Strin
 }
 
 fn encode_value(cfg: &Config, v: &Value, depth: i64, out: &mut Vec<u8>) -> Result<(), String> {
+    super::deep(|| encode_value_at(cfg, v, depth, out))
+}
+
+fn encode_value_at(cfg: &Config, v: &Value, depth: i64, out: &mut Vec<u8>) -> Result<(), String> {
     match v {
         Value::String(s) => encode_string(&s.as_bytes(), out),
         Value::Integer(i) => encode_number(cfg, v, *i as f64, out)?,
@@ -457,7 +492,10 @@ fn encode_value(cfg: &Config, v: &Value, depth: i64, out: &mut Vec<u8>) -> Resul
                                 out.extend_from_slice(b"\":");
                             }
                             other => {
-                                return Err(exception(other, "table key must be a number or string"));
+                                return Err(exception(
+                                    other,
+                                    "table key must be a number or string",
+                                ));
                             }
                         }
                         encode_value(cfg, &val, depth, out)?;
@@ -604,7 +642,11 @@ impl<'l, 'd> Parser<'l, 'd> {
             return false;
         }
         let word = &self.data[i.min(self.data.len())..];
-        let head: Vec<u8> = word.iter().take(3).map(|c| c.to_ascii_lowercase()).collect();
+        let head: Vec<u8> = word
+            .iter()
+            .take(3)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
         head == b"inf" || head == b"nan"
     }
 
@@ -642,16 +684,14 @@ impl<'l, 'd> Parser<'l, 'd> {
                     b'n' => b'\n',
                     b'f' => b'\x0c',
                     b'r' => b'\r',
-                    b'u' => {
-                        match self.unicode_escape() {
-                            Some((bytes, len)) => {
-                                out.extend_from_slice(&bytes);
-                                self.pos += len;
-                                continue;
-                            }
-                            None => return (Tok::Error("invalid unicode escape code"), self.pos),
+                    b'u' => match self.unicode_escape() {
+                        Some((bytes, len)) => {
+                            out.extend_from_slice(&bytes);
+                            self.pos += len;
+                            continue;
                         }
-                    }
+                        None => return (Tok::Error("invalid unicode escape code"), self.pos),
+                    },
                     _ => return (Tok::Error("invalid escape code"), self.pos),
                 };
                 out.push(ch);
@@ -724,6 +764,10 @@ impl<'l, 'd> Parser<'l, 'd> {
     }
 
     fn value(&mut self, tok: Tok, idx: usize) -> Result<Value, String> {
+        super::deep(|| self.value_at(tok, idx))
+    }
+
+    fn value_at(&mut self, tok: Tok, idx: usize) -> Result<Value, String> {
         let lua = self.lua;
         let e = |err: mlua::Error| err.to_string();
         Ok(match tok {
@@ -814,7 +858,11 @@ pub(crate) fn strtod(s: &[u8]) -> Option<(f64, usize)> {
     };
     let sign = if neg { -1.0 } else { 1.0 };
     let rest = &s[i..];
-    let lower: Vec<u8> = rest.iter().take(8).map(|c| c.to_ascii_lowercase()).collect();
+    let lower: Vec<u8> = rest
+        .iter()
+        .take(8)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     if lower.starts_with(b"infinity") {
         return Some((sign * f64::INFINITY, i + 8));
     }
@@ -830,7 +878,11 @@ pub(crate) fn strtod(s: &[u8]) -> Option<(f64, usize)> {
         }
         return Some((if neg { -f64::NAN } else { f64::NAN }, n));
     }
-    if (lower.starts_with(b"0x")) && rest.get(2).is_some_and(|c| c.is_ascii_hexdigit() || *c == b'.') {
+    if (lower.starts_with(b"0x"))
+        && rest
+            .get(2)
+            .is_some_and(|c| c.is_ascii_hexdigit() || *c == b'.')
+    {
         let mut j = i + 2;
         let mut v = 0f64;
         while let Some(d) = s.get(j).and_then(|c| (*c as char).to_digit(16)) {

@@ -16,6 +16,8 @@ use super::convert::c_cast_i64;
 
 /// Tables deeper than this are packed as nil (cycles survive).
 const MAX_NESTING: usize = 16;
+/// Unpacking stops at this nesting (Redis runs out of Lua stack near it).
+const MAX_DECODE_DEPTH: usize = 4000;
 
 fn fail(lua: &Lua, msg: impl std::fmt::Display) -> mlua::Result<MultiValue> {
     Err(lib_error(lua, msg))
@@ -28,13 +30,18 @@ pub(crate) fn library(lua: &Lua) -> mlua::Result<Table> {
         "pack",
         lua.create_function(|lua, args: MultiValue| {
             if args.is_empty() {
-                return fail(lua, "bad argument #0 to 'pack' (MessagePack pack needs input.)");
+                return fail(
+                    lua,
+                    "bad argument #0 to 'pack' (MessagePack pack needs input.)",
+                );
             }
             let mut out = Vec::new();
             for v in args.iter() {
                 encode(v, 0, &mut out);
             }
-            Ok(MultiValue::from_vec(vec![Value::String(lua.create_string(&out)?)]))
+            Ok(MultiValue::from_vec(vec![Value::String(
+                lua.create_string(&out)?,
+            )]))
         })?,
     )?;
     t.raw_set(
@@ -93,6 +100,10 @@ fn int_arg(args: &MultiValue, n: usize, name: &str, default: Option<i64>) -> Res
 // ---- encoding ---------------------------------------------------------------
 
 fn encode(v: &Value, level: usize, out: &mut Vec<u8>) {
+    super::deep(|| encode_at(v, level, out))
+}
+
+fn encode_at(v: &Value, level: usize, out: &mut Vec<u8>) {
     match v {
         Value::String(s) => encode_bytes(&s.as_bytes(), out),
         Value::Boolean(b) => out.push(if *b { 0xc3 } else { 0xc2 }),
@@ -223,6 +234,8 @@ fn header(out: &mut Vec<u8>, n: u64, fix: u8, b16: u8, b32: u8) {
 enum DecodeError {
     Eof,
     BadFormat,
+    /// Nesting past what Redis's Lua stack allows.
+    TooDeep,
     Lua(mlua::Error),
 }
 
@@ -235,6 +248,7 @@ impl From<mlua::Error> for DecodeError {
 struct Cursor<'a> {
     data: &'a [u8],
     pos: usize,
+    depth: usize,
 }
 
 impl Cursor<'_> {
@@ -264,6 +278,16 @@ impl Cursor<'_> {
     }
 
     fn decode(&mut self, lua: &Lua) -> Result<Value, DecodeError> {
+        self.depth += 1;
+        if self.depth > MAX_DECODE_DEPTH {
+            return Err(DecodeError::TooDeep);
+        }
+        let v = super::deep(|| self.decode_at(lua));
+        self.depth -= 1;
+        v
+    }
+
+    fn decode_at(&mut self, lua: &Lua) -> Result<Value, DecodeError> {
         self.need(1)?;
         let c = self.data[self.pos];
         let num = |v: f64| Value::Number(v);
@@ -472,6 +496,7 @@ fn unpack_full(
     let mut cur = Cursor {
         data: &data,
         pos: offset as usize,
+        depth: 0,
     };
     let mut values = Vec::new();
     let mut count = 0;
@@ -480,6 +505,12 @@ fn unpack_full(
             Ok(v) => values.push(v),
             Err(DecodeError::Eof) => return fail(lua, "Missing bytes in input."),
             Err(DecodeError::BadFormat) => return fail(lua, "Bad data format in input."),
+            Err(DecodeError::TooDeep) => {
+                return fail(
+                    lua,
+                    "stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)",
+                );
+            }
             Err(DecodeError::Lua(e)) => return Err(e),
         }
         count += 1;

@@ -61,6 +61,10 @@ pub(crate) fn error_table(lua: &Lua, line: &[u8], from_command: bool) -> mlua::R
 
 /// A command's reply as the script sees it.
 pub(crate) fn reply_to_lua(lua: &Lua, reply: Reply, resp3: bool) -> mlua::Result<Value> {
+    super::deep(|| reply_to_lua_at(lua, reply, resp3))
+}
+
+fn reply_to_lua_at(lua: &Lua, reply: Reply, resp3: bool) -> mlua::Result<Value> {
     Ok(match reply {
         Reply::Simple(s) => {
             let t = lua.create_table_with_capacity(0, 1)?;
@@ -158,7 +162,7 @@ fn wrapped(lua: &Lua, field: &str, v: Value) -> mlua::Result<Value> {
 /// C's `(long long)` cast of a double on x86-64: out of range and NaN give
 /// `i64::MIN`, which is what Redis replies for `return 1e300`.
 pub(crate) fn c_cast_i64(d: f64) -> i64 {
-    if d.is_nan() || d >= 9_223_372_036_854_775_808.0 || d < -9_223_372_036_854_775_808.0 {
+    if d.is_nan() || !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&d) {
         i64::MIN
     } else {
         d as i64
@@ -185,6 +189,10 @@ pub(crate) fn lua_to_reply(v: &Value, resp3: bool) -> Reply {
 }
 
 fn lua_to_reply_at(v: &Value, resp3: bool, depth: usize) -> Reply {
+    super::deep(|| lua_to_reply_inner(v, resp3, depth))
+}
+
+fn lua_to_reply_inner(v: &Value, resp3: bool, depth: usize) -> Reply {
     if depth > MAX_REPLY_DEPTH {
         return Reply::Error(Error::Static("ERR reached lua stack limit"));
     }
@@ -222,7 +230,11 @@ fn table_to_reply(t: &Table, resp3: bool, depth: usize) -> Reply {
         if let (Ok(Value::String(format)), Ok(Value::String(text))) =
             (v.raw_get::<Value>("format"), v.raw_get::<Value>("string"))
         {
-            let format = if &format.as_bytes()[..] == b"mkd" { "mkd" } else { "txt" };
+            let format = if &format.as_bytes()[..] == b"mkd" {
+                "mkd"
+            } else {
+                "txt"
+            };
             return Reply::Verbatim {
                 format,
                 text: Bytes::copy_from_slice(&text.as_bytes()),

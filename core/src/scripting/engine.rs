@@ -114,6 +114,26 @@ impl Engine {
         api::install_random(&lua, &math, scripting.rand48.clone())?;
 
         let rust = lua.create_table()?;
+        // Read-only views -> the tables they show (weak keys).
+        let real_of = lua.create_table()?;
+        let weak = lua.create_table()?;
+        weak.raw_set("__mode", "k")?;
+        real_of.set_metatable(Some(weak))?;
+        rust.raw_set("real_of", real_of.clone())?;
+        rust.raw_set(
+            "guard",
+            lua.create_function(move |lua, f: Function| {
+                let real_of = real_of.clone();
+                lua.create_function(move |_, args: MultiValue| {
+                    if let Some(Value::Table(t)) = args.front() {
+                        if !matches!(real_of.raw_get::<Value>(t.clone())?, Value::Nil) {
+                            return Err(mlua::Error::runtime("Attempt to modify a readonly table"));
+                        }
+                    }
+                    f.call::<MultiValue>(args)
+                })
+            })?,
+        )?;
         rust.raw_set("handler", lua.create_function(error_handler)?)?;
         rust.raw_set("error_value", lua.create_function(error_value)?)?;
         let control = scripting.control.clone();
@@ -377,7 +397,11 @@ fn redis_call(
         if raise {
             Err(mlua::Error::external(api::TableError(line)))
         } else {
-            Ok(Value::Table(convert::error_table(lua, &line, from_command)?))
+            Ok(Value::Table(convert::error_table(
+                lua,
+                &line,
+                from_command,
+            )?))
         }
     };
     if args.is_empty() {
@@ -398,9 +422,7 @@ fn redis_call(
 
 /// Lua arguments to command words: strings as they are, numbers as `%.17g`
 /// (Redis does not use Lua's 14-digit `tostring` here).
-pub(crate) fn lua_args_to_argv(
-    args: MultiValue,
-) -> std::result::Result<Vec<Bytes>, &'static str> {
+pub(crate) fn lua_args_to_argv(args: MultiValue) -> std::result::Result<Vec<Bytes>, &'static str> {
     args.into_iter()
         .map(|v| match v {
             Value::String(s) => Ok(Bytes::copy_from_slice(&s.as_bytes())),

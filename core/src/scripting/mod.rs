@@ -22,7 +22,9 @@
 //! Redis. Everything else about the busy state is three atomics.
 
 #[cfg(all(feature = "lua", target_arch = "wasm32"))]
-compile_error!("the `lua` feature needs a C toolchain (mlua vendors C Lua) and is not supported on wasm32");
+compile_error!(
+    "the `lua` feature needs a C toolchain (mlua vendors C Lua) and is not supported on wasm32"
+);
 
 #[cfg(feature = "lua")]
 mod api;
@@ -41,6 +43,14 @@ mod structlib;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Runs one level of a recursive walk over Lua data (cjson, cmsgpack,
+/// replies) on a stack that grows when needed: Redis allows 1000 levels,
+/// more than a 2 MiB thread stack holds in a debug build.
+#[cfg(feature = "lua")]
+fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, f)
+}
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -323,10 +333,7 @@ impl Store {
         let mut argv: Vec<&[u8]> = vec![b"SCRIPT", b"EXISTS"];
         argv.extend(shas.iter().map(|s| s.as_ref()));
         match self.execute(0, &argv) {
-            Reply::Array(items) => Ok(items
-                .into_iter()
-                .map(|r| r == Reply::Integer(1))
-                .collect()),
+            Reply::Array(items) => Ok(items.into_iter().map(|r| r == Reply::Integer(1)).collect()),
             Reply::Error(e) => Err(e),
             other => Err(Error::Reply(format!("ERR unexpected reply {other:?}"))),
         }

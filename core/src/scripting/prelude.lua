@@ -24,7 +24,7 @@ end
 
 -- Read-only tables --------------------------------------------------------
 
-local real_of = setmetatable({}, { __mode = 'k' }) -- proxy -> real table
+local real_of = rust.real_of -- proxy -> real table (weak keys)
 
 local function readonly_error()
   error('Attempt to modify a readonly table', 2)
@@ -75,12 +75,10 @@ G.xpcall = function(f, h)
   return unless_killed(xpcall_raw(f, function(e) return h(error_value(e)) end))
 end
 
-G.rawset = function(t, k, v)
-  if real_of[t] ~= nil then
-    error('Attempt to modify a readonly table', 0)
-  end
-  return rawset_raw(t, k, v)
-end
+-- rawset / setmetatable refuse read-only tables (Rust functions, so the
+-- error points at the script line, as Redis's C functions do).
+G.rawset = rust.guard(rawset_raw)
+G.setmetatable = rust.guard(setmetatable)
 
 G.rawget = function(t, k)
   return rawget_raw(real_of[t] or t, k)

@@ -120,8 +120,13 @@ fn control(opt: u8, fmt: &mut Fmt<'_>, h: &mut Header, func: &str) -> Result<(),
     Ok(())
 }
 
+/// `luaL_checknumber`; `pack` pushes a nil after its arguments, so a
+/// missing one reads as `nil` there.
 fn number(args: &[Value], n: usize, func: &str) -> Result<f64, String> {
     match args.get(n - 1) {
+        None if func == "pack" => Err(format!(
+            "bad argument #{n} to '{func}' (number expected, got nil)"
+        )),
         Some(Value::Integer(i)) => Ok(*i as f64),
         Some(Value::Number(d)) => Ok(*d),
         Some(Value::String(s)) => std::str::from_utf8(&s.as_bytes())
@@ -137,6 +142,9 @@ fn number(args: &[Value], n: usize, func: &str) -> Result<f64, String> {
 
 fn string(args: &[Value], n: usize, func: &str) -> Result<Vec<u8>, String> {
     match args.get(n - 1) {
+        None if func == "pack" && n > 1 => Err(format!(
+            "bad argument #{n} to '{func}' (string expected, got nil)"
+        )),
         Some(Value::String(s)) => Ok(s.as_bytes().to_vec()),
         Some(Value::Integer(i)) => Ok(format_g(*i as f64, 14).into_bytes()),
         Some(Value::Number(d)) => Ok(format_g(*d, 14).into_bytes()),
@@ -268,7 +276,11 @@ fn unpack(lua: &Lua, args: &[Value]) -> Result<Vec<Value>, String> {
         match opt {
             b'b' | b'B' | b'h' | b'H' | b'l' | b'L' | b'T' | b'i' | b'I' => {
                 let signed = opt.is_ascii_lowercase();
-                out.push(Value::Number(getinteger(&data[pos..pos + size], h.little, signed)));
+                out.push(Value::Number(getinteger(
+                    &data[pos..pos + size],
+                    h.little,
+                    signed,
+                )));
             }
             b'x' => {}
             b'f' => {
@@ -341,9 +353,9 @@ fn size(args: &[Value]) -> Result<usize, String> {
         let size = optsize(opt, &mut fmt)?;
         pos += gettoalign(pos, &h, opt, size);
         if opt == b's' {
-            return Err("bad argument #1 to 'size' (options 's' has no fixed size)".into());
+            return Err("bad argument #1 to 'size' (option 's' has no fixed size)".into());
         } else if opt == b'c' && size == 0 {
-            return Err("bad argument #1 to 'size' (options 'c0' has no fixed size)".into());
+            return Err("bad argument #1 to 'size' (option 'c0' has no fixed size)".into());
         }
         if !opt.is_ascii_alphanumeric() {
             control(opt, &mut fmt, &mut h, "size")?;
