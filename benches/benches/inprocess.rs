@@ -91,8 +91,8 @@ impl World {
             w.kevy.set(k, v).unwrap();
 
             w.db.sadd(SET, [m]).unwrap();
-            // Until hashes and sorted sets have typed methods: through execute.
-            w.store.execute(0, &[&b"HSET"[..], HASH, m, v]);
+            w.db.hset(HASH, [(m, v)]).unwrap();
+            // Until sorted sets have typed methods: through execute.
             w.store
                 .execute(0, &[&b"ZADD"[..], ZSET, i.to_string().as_bytes(), m]);
             floor::hset(&w.f_hash, HASH, m, v);
@@ -219,6 +219,26 @@ fn lists(c: &mut Criterion, w: &World) {
 
 fn hashes(c: &mut Criterion, w: &World) {
     let (n, members, values) = (w.n, &w.members, &w.values);
+    bench(c, "hset", WHO[0], |t, i| {
+        let k = spread(i, t, n);
+        black_box(w.db.hset(HASH, [(&members[k], &values[k])]).unwrap());
+    });
+    bench(c, "hset", WHO[1], |t, i| {
+        let k = spread(i, t, n);
+        black_box(
+            w.store
+                .execute(0, &[&b"HSET"[..], HASH, &members[k], &values[k]]),
+        );
+    });
+    bench(c, "hget", WHO[0], |t, i| {
+        black_box(w.db.hget(HASH, &members[spread(i, t, n)]).unwrap());
+    });
+    bench(c, "hget", WHO[1], |t, i| {
+        black_box(
+            w.store
+                .execute(0, &[&b"HGET"[..], HASH, &members[spread(i, t, n)]]),
+        );
+    });
     bench(c, "hset", WHO[2], |t, i| {
         let k = spread(i, t, n);
         black_box(floor::hset(&w.f_hash, HASH, &members[k], &values[k]));
