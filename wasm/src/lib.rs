@@ -30,7 +30,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use embedis::{Bytes, Dispatch, Protocol, Reply, Store};
+use embedis::{Bytes, Dispatch, Protocol, Reply, Store, StoreBuilder};
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
@@ -186,6 +186,29 @@ impl Embedis {
             .unchecked_into())
     }
 
+    /// The whole store (every database, with TTLs as absolute times) as
+    /// bytes in the snapshot format of `embedis-server`'s dump file: save it
+    /// anywhere, load it with `Embedis.restore` or in `embedis-server`.
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.inner.store.snapshot_to_vec()
+    }
+
+    /// A new store loaded from bytes made by `snapshot()` or by
+    /// `embedis-server` (its dump file). Keys already expired are skipped.
+    ///
+    /// Throws an `Error` with `code` `"SNAPSHOT"` naming what is wrong and
+    /// the byte offset (bad magic, unsupported version, truncated, corrupt,
+    /// checksum mismatch); nothing is half-loaded.
+    pub fn restore(bytes: &[u8], options: Option<EmbedisOptions>) -> Result<Embedis, JsValue> {
+        let (builder, active) = builder(Opts::of(options)?)?;
+        let store = Store::load_snapshot_with(builder, &mut &bytes[..]).map_err(|e| {
+            let err = js_sys::Error::new(&e.to_string());
+            let _ = js_sys::Reflect::set(&err, &"code".into(), &"SNAPSHOT".into());
+            JsValue::from(err)
+        })?;
+        Ok(Embedis::wrap(store, active))
+    }
+
     /// Runs several commands as one atomic step (Redis `MULTI` … `EXEC`):
     /// no other command runs in between. Returns one result per command, an
     /// `Error` object in place of a failed one (the others still apply, as
@@ -255,6 +278,21 @@ impl Embedis {
     pub(crate) fn promise(&self, d: Dispatch, convert: blocking::Convert) -> Promise {
         blocking::promise(d, &self.inner.life, convert)
     }
+}
+
+/// A store builder from [`EmbedisOptions`], and whether to run the expiry timer.
+fn builder(opts: Opts) -> Result<(StoreBuilder, bool), JsValue> {
+    let mut builder = Store::builder();
+    if let Some(n) = opts.get("databases").and_then(|v| v.as_f64()) {
+        if !(1.0..=1_000_000.0).contains(&n) || n.fract() != 0.0 {
+            return Err(convert::type_error(
+                "embedis: databases must be a positive integer",
+            ));
+        }
+        builder = builder.databases(n as usize);
+    }
+    let active = opts.get("activeExpiry").is_none_or(|v| v.is_truthy());
+    Ok((builder, active))
 }
 
 /// Splits a command line as `redis-cli` does (`sdssplitargs`): words
