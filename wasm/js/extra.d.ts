@@ -21,3 +21,12 @@ export declare namespace Embedis {
   /** Browsers: the store saved under `name` by `saveIndexedDB`; a new empty store if there is none. */
   function loadIndexedDB(name?: string, options?: EmbedisOptions): Promise<Embedis>;
 }
+
+// `[Symbol.dispose]()` above needs `SymbolConstructor.dispose`, which only
+// TypeScript's `esnext.disposable` lib (or @types/node) declares; the same
+// declaration here lets projects on older `lib` settings type-check too.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}

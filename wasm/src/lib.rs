@@ -37,11 +37,13 @@ use wasm_bindgen::prelude::*;
 mod blocking;
 mod commands;
 mod convert;
+mod listen;
 mod timer;
 mod types;
 
 use convert::{Argv, Mode, Opts};
 use timer::{Interval, Life};
+pub use listen::{RespConnection, RespServer};
 pub use types::*;
 
 /// How often active expiry runs (Redis's `hz 10`).
@@ -249,6 +251,11 @@ impl Embedis {
             }));
         }
         Embedis { inner, db: 0 }
+    }
+
+    /// The life signal of this handle family (settles pending work on free).
+    pub(crate) fn life(&self) -> &Rc<Life> {
+        &self.inner.life
     }
 
     /// The store behind this handle.

@@ -86,6 +86,8 @@ export interface ListenOptions {
   port?: number;
   /** Address to bind; default `'127.0.0.1'`. */
   host?: string;
+  /** Clients must `AUTH` with this password first (Redis `requirepass`). */
+  requirepass?: string;
 }
 /** A RESP server started by `listen`, serving this store to Redis clients. */
 export interface Listener {
