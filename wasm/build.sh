@@ -50,6 +50,10 @@ echo '{ "type": "module" }' > "$pkg/web/package.json"
 cp "$here/js/index.cjs" "$here/js/index.mjs" "$here/js/listen.cjs" "$here/js/persist-node.cjs" "$pkg/node/"
 cp "$here/js/index.js" "$here/js/persist-web.js" "$pkg/web/"
 
+# The console page (www/) loads the browser build from www/pkg/.
+rm -rf "$here/www/pkg"
+cp -r "$pkg/web" "$here/www/pkg"
+
 # One .d.ts for every entry point: the generated class and types, then the
 # helpers the JS entry points add (appended: a namespace merging with a class
 # must come after it).

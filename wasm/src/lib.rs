@@ -38,12 +38,13 @@ mod blocking;
 mod commands;
 mod convert;
 mod listen;
+mod reply_decode;
 mod timer;
 mod types;
 
 use convert::{Argv, Mode, Opts};
+pub use listen::{Console, RespConnection, RespServer};
 use timer::{Interval, Life};
-pub use listen::{RespConnection, RespServer};
 pub use types::*;
 
 /// How often active expiry runs (Redis's `hz 10`).

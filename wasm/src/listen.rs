@@ -13,14 +13,50 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use bytes::BytesMut;
-use embedis::session::{Host, LocalHost, Session};
 use embedis::Store;
+use embedis::session::{Host, LocalHost, Session};
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_time::Instant;
 
-use crate::timer::{Life, MAX_DELAY_MS, Timeout};
 use crate::Embedis;
+use crate::timer::{Life, MAX_DELAY_MS, Timeout};
+use crate::types::ConsoleOutput;
+
+/// Where a connection's output bytes go.
+enum Sink {
+    /// `write(bytes: Uint8Array)`: a socket.
+    Socket(Function),
+    /// The console page: complete replies decoded, formatted as `redis-cli`
+    /// prints them and passed to `output(text, isError)`.
+    Console { pending: BytesMut, output: Function },
+}
+
+impl Sink {
+    fn send(&mut self, bytes: &[u8]) -> Vec<(Function, JsValue, JsValue)> {
+        match self {
+            Sink::Socket(write) => vec![(
+                write.clone(),
+                Uint8Array::from(bytes).into(),
+                JsValue::UNDEFINED,
+            )],
+            Sink::Console { pending, output } => {
+                pending.extend_from_slice(bytes);
+                let mut calls = Vec::new();
+                while let Some((reply, used)) = crate::reply_decode::decode(pending) {
+                    let _ = pending.split_to(used);
+                    let text = reply.to_string_lossy();
+                    calls.push((
+                        output.clone(),
+                        JsValue::from_str(&text),
+                        JsValue::from_bool(reply.is_error()),
+                    ));
+                }
+                calls
+            }
+        }
+    }
+}
 
 /// One `listen()`: the store and its client registry (CLIENT LIST / KILL,
 /// `requirepass`). Internal to the package's `listen`.
@@ -40,10 +76,10 @@ pub struct RespConnection {
 struct Conn {
     session: Session,
     out: BytesMut,
-    /// `write(bytes: Uint8Array)`: sends bytes on the socket.
-    write: Function,
+    /// Where the session's output goes.
+    sink: Sink,
     /// `end()`: flushes and closes the socket.
-    end: Function,
+    end: Option<Function>,
     /// The event task's waker: woken after input so it polls the session's
     /// new state (a command that just blocked, a new subscription).
     waker: Option<Waker>,
@@ -74,25 +110,16 @@ impl Embedis {
 #[wasm_bindgen]
 impl RespServer {
     /// A new client: `write(bytes)` sends bytes on its socket, `end()` closes it.
-    pub fn connect(&self, addr: String, laddr: String, write: Function, end: Function) -> RespConnection {
+    pub fn connect(
+        &self,
+        addr: String,
+        laddr: String,
+        write: Function,
+        end: Function,
+    ) -> RespConnection {
         let session = Session::new(self.store.clone(), self.host.clone() as Arc<dyn Host>);
         session.client().set_addr(addr, laddr);
-        let conn = Rc::new(RefCell::new(Conn {
-            session,
-            out: BytesMut::new(),
-            write,
-            end,
-            waker: None,
-            timer: None,
-            closed: false,
-        }));
-        let id = self.life.id();
-        wasm_bindgen_futures::spawn_local(Events {
-            conn: conn.clone(),
-            life: self.life.clone(),
-            id,
-        });
-        RespConnection { conn }
+        start(session, Sink::Socket(write), Some(end), &self.life)
     }
 
     /// Connected clients.
@@ -127,6 +154,26 @@ impl Drop for RespConnection {
     }
 }
 
+/// Wraps `session` and starts its event task.
+fn start(session: Session, sink: Sink, end: Option<Function>, life: &Rc<Life>) -> RespConnection {
+    let conn = Rc::new(RefCell::new(Conn {
+        session,
+        out: BytesMut::new(),
+        sink,
+        end,
+        waker: None,
+        timer: None,
+        closed: false,
+    }));
+    let id = life.id();
+    wasm_bindgen_futures::spawn_local(Events {
+        conn: conn.clone(),
+        life: life.clone(),
+        id,
+    });
+    RespConnection { conn }
+}
+
 fn close(conn: &Rc<RefCell<Conn>>) {
     let waker = {
         let mut c = conn.borrow_mut();
@@ -142,29 +189,37 @@ fn close(conn: &Rc<RefCell<Conn>>) {
 /// After the session ran: sends what it wrote, closes the socket if it asked
 /// to, arms the blocking timeout, and lets the event task look again.
 fn settle(conn: &Rc<RefCell<Conn>>) {
-    let (bytes, write, end, waker) = {
+    let (calls, end, waker) = {
         let mut c = conn.borrow_mut();
         if c.closed {
             return;
         }
-        let bytes = (!c.out.is_empty()).then(|| c.out.split().freeze());
+        let calls = if c.out.is_empty() {
+            Vec::new()
+        } else {
+            let bytes = c.out.split().freeze();
+            c.sink.send(&bytes)
+        };
         match c.session.block_deadline() {
             None => c.timer = None,
             Some(d) if c.timer.as_ref().is_some_and(|(t, _)| *t == d) => {}
             Some(d) => {
                 let ms = d.saturating_duration_since(Instant::now()).as_secs_f64() * 1000.0;
-                c.timer = (ms <= MAX_DELAY_MS).then(|| (d, deadline_timer(Rc::downgrade(conn), ms)));
+                c.timer =
+                    (ms <= MAX_DELAY_MS).then(|| (d, deadline_timer(Rc::downgrade(conn), ms)));
             }
         }
-        let end = c.session.should_close().then(|| {
+        let end = if c.session.should_close() {
             c.closed = true;
             c.end.clone()
-        });
-        (bytes, c.write.clone(), end, c.waker.take())
+        } else {
+            None
+        };
+        (calls, end, c.waker.take())
     };
     // JS calls outside the borrow.
-    if let Some(b) = bytes {
-        let _ = write.call1(&JsValue::NULL, &Uint8Array::from(&b[..]));
+    for (f, a, b) in calls {
+        let _ = f.call2(&JsValue::NULL, &a, &b);
     }
     if let Some(end) = end {
         let _ = end.call0(&JsValue::NULL);
@@ -224,5 +279,73 @@ impl Future for Events {
 impl Drop for Events {
     fn drop(&mut self) {
         self.life.forget(self.id);
+    }
+}
+
+/// A `redis-cli` in the page: a client session of the store fed command
+/// lines; every reply (and every pub/sub message) is passed to the output
+/// callback formatted as `redis-cli` prints it. What the console page uses.
+#[wasm_bindgen]
+pub struct Console {
+    conn: RespConnection,
+}
+
+#[wasm_bindgen]
+impl Embedis {
+    /// A console session on this store: `output(text, isError)` receives each
+    /// reply as `redis-cli` prints it (`OK`, `(integer) 1`, `1) "a"`,
+    /// `(error) ...`), including the ones that come later (a blocked BLPOP
+    /// served, messages after SUBSCRIBE). Supports everything a client
+    /// session does: SELECT, MULTI/EXEC, SUBSCRIBE, HELLO 3, ...
+    pub fn console(&self, output: &ConsoleOutput) -> Result<Console, JsValue> {
+        let output = output
+            .dyn_ref::<Function>()
+            .ok_or_else(|| crate::convert::type_error("embedis: output must be a function"))?
+            .clone();
+        let host: Arc<dyn Host> = Arc::new(LocalHost::default());
+        let session = Session::new(self.store().clone(), host);
+        session.client().set_addr("console:0", "console:0");
+        let sink = Sink::Console {
+            pending: BytesMut::new(),
+            output,
+        };
+        Ok(Console {
+            conn: start(session, sink, None, self.life()),
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl Console {
+    /// Runs a command line typed as in `redis-cli` (`SET "a b" 1`); returns
+    /// false (running nothing) when its quotes are unbalanced.
+    pub fn run(&self, line: &str) -> bool {
+        let Some(argv) = crate::split_args(line) else {
+            return false;
+        };
+        if argv.is_empty() {
+            return true;
+        }
+        let mut frame = BytesMut::new();
+        frame.extend_from_slice(format!("*{}\r\n", argv.len()).as_bytes());
+        for a in &argv {
+            frame.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            frame.extend_from_slice(a);
+            frame.extend_from_slice(b"\r\n");
+        }
+        self.conn.feed(&frame);
+        true
+    }
+
+    /// The session's database (`SELECT`), for the prompt.
+    #[wasm_bindgen(getter)]
+    pub fn index(&self) -> u32 {
+        self.conn.conn.borrow().session.db() as u32
+    }
+
+    /// True after `QUIT` (or `RESET`-less close): the session is gone.
+    #[wasm_bindgen(getter)]
+    pub fn closed(&self) -> bool {
+        self.conn.conn.borrow().closed
     }
 }

@@ -227,6 +227,8 @@ ts_types! {
     PatternHandler = "PatternHandler";
     /// The unsubscribe function.
     Unsubscribe = "Unsubscribe";
+    /// The console's output callback.
+    ConsoleOutput = "(text: string, isError: boolean) => void";
 }
 
 // The methods whose reply type depends on their arguments (`count`,
