@@ -915,7 +915,8 @@ impl Session {
 
     fn select(&mut self, args: &mut command::Args, tx: Option<&mut Tx<'_>>) -> Result<Reply> {
         let n = args.i64()?;
-        if n < 0 || n as usize >= self.store.databases() && tx.is_none() {
+        // Inside EXEC the store is locked: `tx.select` checks the range.
+        if n < 0 || (tx.is_none() && n as usize >= self.store.databases()) {
             return Err(Error::DbIndexOutOfRange);
         }
         if let Some(tx) = tx {
@@ -1485,5 +1486,11 @@ impl Store {
             }
         }
         copy
+    }
+
+    /// Blocked-command waiters registered in every database (BLPOP and
+    /// friends); 0 when no client is blocked. For leak checks and INFO.
+    pub fn blocked_waiters(&self) -> usize {
+        self.shared.state.lock().dbs.iter().map(|d| d.waiters.len()).sum()
     }
 }

@@ -125,6 +125,16 @@ impl ServerHost {
         Duration::from_micros(self.persist.longest_stall_us.load(Ordering::Relaxed))
     }
 
+    /// Connected clients.
+    pub fn clients_connected(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Clients blocked in BLPOP and friends.
+    pub fn clients_blocked(&self) -> usize {
+        self.clients.blocked()
+    }
+
     /// True while a BGSAVE runs.
     pub fn bgsave_in_progress(&self) -> bool {
         self.persist.bgsave_in_progress.load(Ordering::SeqCst)
@@ -604,17 +614,20 @@ mod snap {
     use embedis::{Store, StoreBuilder};
 
     pub(super) fn load(builder: StoreBuilder, path: &Path) -> Result<Option<Store>, String> {
-        let _ = (builder, path);
-        Ok(None)
+        match Store::load_from_path_with(builder, path) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     pub(super) fn save(store: &Store, path: &Path) -> Result<(), String> {
-        let _ = (store, path);
-        Err("snapshots are not available yet".into())
+        store.save_to_path(path).map_err(|e| e.to_string())
     }
 
     pub(super) fn replace(store: &Store, file: std::fs::File) -> Result<(), String> {
-        let _ = (store, file);
-        Err("snapshots are not available yet".into())
+        store
+            .replace_from_snapshot(&mut std::io::BufReader::new(file))
+            .map_err(|e| e.to_string())
     }
 }
