@@ -1491,6 +1491,12 @@ impl Store {
     /// Blocked-command waiters registered in every database (BLPOP and
     /// friends); 0 when no client is blocked. For leak checks and INFO.
     pub fn blocked_waiters(&self) -> usize {
-        self.shared.state.lock().dbs.iter().map(|d| d.waiters.len()).sum()
+        self.shared
+            .state
+            .lock()
+            .dbs
+            .iter()
+            .map(|d| d.waiters.len())
+            .sum()
     }
 }

@@ -133,11 +133,7 @@ impl Raw {
     #[track_caller]
     pub fn assert(&mut self, input: &str, expected: &str) {
         let got = self.exchange(input.as_bytes(), expected.len());
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            expected,
-            "input: {input:?}"
-        );
+        assert_eq!(String::from_utf8_lossy(&got), expected, "input: {input:?}");
     }
 
     /// True if the server closed the connection (reads EOF within 5 s).

@@ -7,7 +7,18 @@ use bytes::BytesMut;
 use embedis_tests::{Raw, RedisServer, TestServer, request};
 
 const KEYS: &[&str] = &["k0", "k1", "k2", "{x}a", ""];
-const VALUES: &[&str] = &["", "0", "1", "-1", "10", "3.5", "abc", "hello world", "9223372036854775807", "x\r\ny"];
+const VALUES: &[&str] = &[
+    "",
+    "0",
+    "1",
+    "-1",
+    "10",
+    "3.5",
+    "abc",
+    "hello world",
+    "9223372036854775807",
+    "x\r\ny",
+];
 
 fn pick<'a>(rng: &mut fastrand::Rng, from: &[&'a str]) -> &'a str {
     from[rng.usize(..from.len())]
@@ -24,8 +35,6 @@ fn int(rng: &mut fastrand::Rng) -> String {
 
 /// One random command; `None` when the chosen command is not in embedis's table yet.
 fn command(rng: &mut fastrand::Rng) -> Option<Vec<String>> {
-    let k = || pick(&mut fastrand::Rng::with_seed(0), KEYS);
-    let _ = k;
     let key = pick(rng, KEYS).to_string();
     let key2 = pick(rng, KEYS).to_string();
     let val = pick(rng, VALUES).to_string();
@@ -50,7 +59,12 @@ fn command(rng: &mut fastrand::Rng) -> Option<Vec<String>> {
         14 => vec!["SETNX".into(), key, val],
         15 => vec!["GETSET".into(), key, val],
         16 => vec!["INCRBYFLOAT".into(), key, val],
-        17 => vec!["SET".into(), key, val, pick(rng, &["NX", "XX", "GET", "KEEPTTL", "EX"]).into()],
+        17 => vec![
+            "SET".into(),
+            key,
+            val,
+            pick(rng, &["NX", "XX", "GET", "KEEPTTL", "EX"]).into(),
+        ],
         18 => vec!["EXPIRE".into(), key, "1000".into()],
         19 => vec!["PERSIST".into(), key],
         20 => vec!["LPUSH".into(), key, val, val2],
@@ -62,7 +76,13 @@ fn command(rng: &mut fastrand::Rng) -> Option<Vec<String>> {
         26 => vec!["LINDEX".into(), key, n],
         27 => vec!["LSET".into(), key, n, val],
         28 => vec!["LREM".into(), key, n, val],
-        29 => vec!["LINSERT".into(), key, pick(rng, &["BEFORE", "AFTER"]).into(), val, val2],
+        29 => vec![
+            "LINSERT".into(),
+            key,
+            pick(rng, &["BEFORE", "AFTER"]).into(),
+            val,
+            val2,
+        ],
         30 => vec!["HSET".into(), key, val, val2],
         31 => vec!["HGET".into(), key, val],
         32 => vec!["HDEL".into(), key, val],

@@ -26,7 +26,10 @@ fn ping_echo_set_get_over_raw_bytes_and_inline() {
         "FOO a b\r\n",
         "-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n",
     );
-    c.assert("GET\r\n", "-ERR wrong number of arguments for 'get' command\r\n");
+    c.assert(
+        "GET\r\n",
+        "-ERR wrong number of arguments for 'get' command\r\n",
+    );
     c.assert("QUIT\r\n", "+OK\r\n");
     assert!(c.is_closed());
 }
@@ -56,7 +59,10 @@ fn multi_exec_with_queued_error_aborts_and_runtime_error_is_per_command() {
     let mut c = s.raw();
     c.assert("MULTI\r\n", "+OK\r\n");
     c.assert("SET a 1\r\n", "+QUEUED\r\n");
-    c.assert("INCR a x\r\n", "-ERR wrong number of arguments for 'incr' command\r\n");
+    c.assert(
+        "INCR a x\r\n",
+        "-ERR wrong number of arguments for 'incr' command\r\n",
+    );
     c.assert(
         "EXEC\r\n",
         "-EXECABORT Transaction discarded because of previous errors.\r\n",
@@ -69,7 +75,10 @@ fn multi_exec_with_queued_error_aborts_and_runtime_error_is_per_command() {
     // SELECT inside MULTI sticks after EXEC.
     c.assert("GET b\r\n", "$1\r\n2\r\n");
     c.assert("EXEC\r\n", "-ERR EXEC without MULTI\r\n");
-    c.assert("MULTI\r\nMULTI\r\n", "+OK\r\n-ERR MULTI calls can not be nested\r\n");
+    c.assert(
+        "MULTI\r\nMULTI\r\n",
+        "+OK\r\n-ERR MULTI calls can not be nested\r\n",
+    );
     c.assert("DISCARD\r\n", "+OK\r\n");
 }
 
@@ -83,9 +92,15 @@ fn watch_conflict_between_two_connections_aborts_exec() {
     a.assert("MULTI\r\nSET w 3\r\nEXEC\r\n", "+OK\r\n+QUEUED\r\n*-1\r\n");
     a.assert("GET w\r\n", "$1\r\n2\r\n");
     // Without a conflict it runs, and EXEC unwatches.
-    a.assert("WATCH w\r\nMULTI\r\nSET w 4\r\nEXEC\r\n", "+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n");
+    a.assert(
+        "WATCH w\r\nMULTI\r\nSET w 4\r\nEXEC\r\n",
+        "+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n",
+    );
     b.assert("SET w 5\r\n", "+OK\r\n");
-    a.assert("MULTI\r\nGET w\r\nEXEC\r\n", "+OK\r\n+QUEUED\r\n*1\r\n$1\r\n5\r\n");
+    a.assert(
+        "MULTI\r\nGET w\r\nEXEC\r\n",
+        "+OK\r\n+QUEUED\r\n*1\r\n$1\r\n5\r\n",
+    );
 }
 
 #[test]
@@ -107,9 +122,16 @@ fn pubsub_between_tcp_subscriber_and_in_process_publisher_both_ways() {
     // And the other way: an in-process subscriber, a TCP publisher.
     let mut inproc = s.store.subscribe(["events"]);
     let mut con = s.client();
-    let n: i64 = redis::cmd("PUBLISH").arg("events").arg("e1").query(&mut con).unwrap();
+    let n: i64 = redis::cmd("PUBLISH")
+        .arg("events")
+        .arg("e1")
+        .query(&mut con)
+        .unwrap();
     assert_eq!(n, 1);
-    assert_eq!(&inproc.recv_timeout(Duration::from_secs(5)).unwrap().payload[..], b"e1");
+    assert_eq!(
+        &inproc.recv_timeout(Duration::from_secs(5)).unwrap().payload[..],
+        b"e1"
+    );
     let _ = &mut inproc;
     // A redis-crate subscriber sees a message published in-process.
     let mut con2 = s.client();
@@ -169,13 +191,19 @@ fn hello_3_gives_map_replies_and_resp3_nulls() {
     let mut c = s.raw();
     c.send_hello3();
     c.assert("GET nope\r\n", "_\r\n");
-    c.assert("CONFIG GET databases\r\n", "%1\r\n$9\r\ndatabases\r\n$2\r\n16\r\n");
+    c.assert(
+        "CONFIG GET databases\r\n",
+        "%1\r\n$9\r\ndatabases\r\n$2\r\n16\r\n",
+    );
     c.assert("HELLO 4\r\n", "-NOPROTO unsupported protocol version\r\n");
     c.assert(
         "HELLO x\r\n",
         "-ERR Protocol version is not an integer or out of range\r\n",
     );
-    c.assert("HELLO 3 FOO\r\n", "-ERR Syntax error in HELLO option 'FOO'\r\n");
+    c.assert(
+        "HELLO 3 FOO\r\n",
+        "-ERR Syntax error in HELLO option 'FOO'\r\n",
+    );
 }
 
 #[test]
@@ -211,7 +239,10 @@ fn client_disconnecting_while_blocked_or_mid_multi_leaks_nothing() {
     let s = TestServer::start();
     let mut a = s.raw();
     a.assert("MULTI\r\nSET x 1\r\n", "+OK\r\n+QUEUED\r\n");
-    a.assert("WATCH\r\n", "-ERR wrong number of arguments for 'watch' command\r\n");
+    a.assert(
+        "WATCH\r\n",
+        "-ERR wrong number of arguments for 'watch' command\r\n",
+    );
     drop(a);
     if embedis::command::lookup(b"blpop").is_some() {
         let mut b = s.raw();
@@ -263,7 +294,10 @@ fn auth_noauth_wrongpass() {
     d.assert("AUTH default secret\r\nGET x\r\n", "+OK\r\n$1\r\n1\r\n");
     // Unauthenticated clients get Redis's tight protocol limits.
     let mut e = s.raw();
-    e.assert("*11\r\n", "-ERR Protocol error: unauthenticated multibulk length\r\n");
+    e.assert(
+        "*11\r\n",
+        "-ERR Protocol error: unauthenticated multibulk length\r\n",
+    );
     assert!(e.is_closed());
     // The redis crate with a password in the URL.
     let mut con = redis::Client::open(format!("redis://:secret@{}/", s.addr))
@@ -289,13 +323,22 @@ fn auth_without_password_configured_is_an_error() {
 fn select_isolates_databases() {
     let s = TestServer::start();
     let mut c = s.raw();
-    c.assert("SET k zero\r\nSELECT 1\r\nGET k\r\nSET k one\r\n", "+OK\r\n+OK\r\n$-1\r\n+OK\r\n");
+    c.assert(
+        "SET k zero\r\nSELECT 1\r\nGET k\r\nSET k one\r\n",
+        "+OK\r\n+OK\r\n$-1\r\n+OK\r\n",
+    );
     c.assert("SELECT 0\r\nGET k\r\n", "+OK\r\n$4\r\nzero\r\n");
     c.assert("SELECT 16\r\n", "-ERR DB index is out of range\r\n");
-    c.assert("SELECT x\r\n", "-ERR value is not an integer or out of range\r\n");
+    c.assert(
+        "SELECT x\r\n",
+        "-ERR value is not an integer or out of range\r\n",
+    );
     let mut d = s.raw();
     d.assert("SELECT 1\r\nGET k\r\n", "+OK\r\n$3\r\none\r\n");
-    assert_eq!(s.store.db(1).get("k").unwrap().as_deref(), Some(&b"one"[..]));
+    assert_eq!(
+        s.store.db(1).get("k").unwrap().as_deref(),
+        Some(&b"one"[..])
+    );
 }
 
 #[test]
@@ -304,14 +347,35 @@ fn malformed_frames_close_only_that_connection() {
     let mut other = s.raw();
     other.assert("SET keep 1\r\n", "+OK\r\n");
     for (input, want) in [
-        ("*1\r\n$abc\r\n", "-ERR Protocol error: invalid bulk length\r\n"),
-        ("*1\r\n$4\nPING\r\n", "-ERR Protocol error: invalid bulk length\r\n"),
-        ("*x\r\n", "-ERR Protocol error: invalid multibulk length\r\n"),
-        ("*1\r\n$600000000\r\n", "-ERR Protocol error: invalid bulk length\r\n"),
-        ("*2\r\n$3\r\nGET\r\n:1\r\n", "-ERR Protocol error: expected '$', got ':'\r\n"),
-        ("SET \"a\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n"),
+        (
+            "*1\r\n$abc\r\n",
+            "-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            "*1\r\n$4\nPING\r\n",
+            "-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            "*x\r\n",
+            "-ERR Protocol error: invalid multibulk length\r\n",
+        ),
+        (
+            "*1\r\n$600000000\r\n",
+            "-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            "*2\r\n$3\r\nGET\r\n:1\r\n",
+            "-ERR Protocol error: expected '$', got ':'\r\n",
+        ),
+        (
+            "SET \"a\r\n",
+            "-ERR Protocol error: unbalanced quotes in request\r\n",
+        ),
         // Commands before the bad frame still run.
-        ("PING\r\n*-x\r\n", "+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n"),
+        (
+            "PING\r\n*-x\r\n",
+            "+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n",
+        ),
     ] {
         let mut c = s.raw();
         c.assert(input, want);
@@ -332,7 +396,10 @@ fn client_list_kill_setname() {
     let s = TestServer::start();
     let mut a = s.raw();
     let mut b = s.raw();
-    a.assert("CLIENT SETNAME alice\r\nCLIENT GETNAME\r\n", "+OK\r\n$5\r\nalice\r\n");
+    a.assert(
+        "CLIENT SETNAME alice\r\nCLIENT GETNAME\r\n",
+        "+OK\r\n$5\r\nalice\r\n",
+    );
     a.assert(
         "CLIENT SETNAME \"a b\"\r\n",
         "-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
@@ -346,7 +413,12 @@ fn client_list_kill_setname() {
         let line = list.lines().find(|l| l.contains("name=alice")).unwrap();
         line.split(' ').next().unwrap()[3..].parse().unwrap()
     };
-    let killed: i64 = redis::cmd("CLIENT").arg("KILL").arg("ID").arg(id).query(&mut con).unwrap();
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("ID")
+        .arg(id)
+        .query(&mut con)
+        .unwrap();
     assert_eq!(killed, 1);
     assert!(a.is_closed());
     b.assert("PING\r\n", "+PONG\r\n");
@@ -365,7 +437,10 @@ fn info_reports_redis_version_and_parses() {
             "unparseable INFO line {line:?}"
         );
     }
-    assert!(info.contains("# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0"), "{info}");
+    assert!(
+        info.contains("# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0"),
+        "{info}"
+    );
     let ks: String = redis::cmd("INFO").arg("keyspace").query(&mut con).unwrap();
     assert!(ks.starts_with("# Keyspace\r\n"), "{ks}");
     assert!(!ks.contains("# Server"));
@@ -382,7 +457,8 @@ fn pipelined_batch_after_a_blocked_command_runs_once_unblocked() {
         return;
     }
     let mut a = s.raw();
-    a.stream.write_all_ext(b"BLPOP q 0.2\r\nSET after 1\r\nGET after\r\n");
+    a.stream
+        .write_all_ext(b"BLPOP q 0.2\r\nSET after 1\r\nGET after\r\n");
     let want = "*-1\r\n+OK\r\n$1\r\n1\r\n";
     assert_eq!(String::from_utf8_lossy(&a.read_n(want.len())), want);
 }
@@ -393,7 +469,10 @@ fn restart_with_a_snapshot_preserves_every_type_and_ttl() {
     let builder = || Server::builder().persistence(dir.path(), "dump.embedis");
     let s = TestServer::start_with(builder());
     let mut c = s.raw();
-    c.assert("SET s v\r\nSET t x\r\nPEXPIRE t 600000\r\nSELECT 3\r\nSET other 1\r\n", "+OK\r\n+OK\r\n:1\r\n+OK\r\n+OK\r\n");
+    c.assert(
+        "SET s v\r\nSET t x\r\nPEXPIRE t 600000\r\nSELECT 3\r\nSET other 1\r\n",
+        "+OK\r\n+OK\r\n:1\r\n+OK\r\n+OK\r\n",
+    );
     let mut typed = vec!["string"];
     for (cmd, t) in [
         ("RPUSH l a b\r\n", "list"),
@@ -403,7 +482,10 @@ fn restart_with_a_snapshot_preserves_every_type_and_ttl() {
     ] {
         let name = cmd.split(' ').next().unwrap().to_ascii_lowercase();
         if embedis::command::lookup(name.as_bytes()).is_some() {
-            c.assert(&format!("SELECT 0\r\n{cmd}"), &format!("+OK\r\n{}", if t == "list" { ":2\r\n" } else { ":1\r\n" }));
+            c.assert(
+                &format!("SELECT 0\r\n{cmd}"),
+                &format!("+OK\r\n{}", if t == "list" { ":2\r\n" } else { ":1\r\n" }),
+            );
             typed.push(t);
         }
     }
@@ -413,13 +495,24 @@ fn restart_with_a_snapshot_preserves_every_type_and_ttl() {
     s.stop();
     let s2 = TestServer::start_with(builder());
     assert_eq!(s2.store.db(0).get("s").unwrap().as_deref(), Some(&b"v"[..]));
-    assert_eq!(s2.store.db(3).get("other").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(
+        s2.store.db(3).get("other").unwrap().as_deref(),
+        Some(&b"1"[..])
+    );
     let mut c = s2.raw();
     let ttl = c.exchange(b"PTTL t\r\n", 9);
-    let ms: i64 = String::from_utf8_lossy(&ttl[1..ttl.len() - 2]).parse().unwrap();
+    let ms: i64 = String::from_utf8_lossy(&ttl[1..ttl.len() - 2])
+        .parse()
+        .unwrap();
     assert!((590_000..=600_000).contains(&ms), "{ms}");
     for t in typed {
-        let key = match t { "string" => "s", "list" => "l", "hash" => "h", "set" => "st", _ => "z" };
+        let key = match t {
+            "string" => "s",
+            "list" => "l",
+            "hash" => "h",
+            "set" => "st",
+            _ => "z",
+        };
         if embedis::command::lookup(b"type").is_some() {
             c.assert(&format!("TYPE {key}\r\n"), &format!("+{t}\r\n"));
         }
@@ -432,7 +525,10 @@ fn bgsave_writes_the_snapshot_and_lastsave_moves() {
     let dir = tempfile::tempdir().unwrap();
     let s = TestServer::start_with(Server::builder().persistence(dir.path(), "d.embedis"));
     let mut c = s.raw();
-    c.assert("SET a 1\r\nBGSAVE\r\n", "+OK\r\n+Background saving started\r\n");
+    c.assert(
+        "SET a 1\r\nBGSAVE\r\n",
+        "+OK\r\n+Background saving started\r\n",
+    );
     wait_until(|| !s.host.bgsave_in_progress());
     let loaded = embedis::Store::load_from_path(dir.path().join("d.embedis")).unwrap();
     assert_eq!(loaded.db(0).get("a").unwrap().as_deref(), Some(&b"1"[..]));
