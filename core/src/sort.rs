@@ -20,10 +20,10 @@ use crate::{Error, Result};
 /// ```
 /// use embedis::{SortOptions, Store};
 /// let db = Store::new().db(0);
+/// db.rpush("ids", ["3", "1", "2"]).unwrap();
 /// db.mset([("name_1", "ann"), ("name_2", "bob")]).unwrap();
-/// // A missing key sorts as an empty list.
 /// let names = db.sort_with("ids", SortOptions::new().get("name_*").limit(0, 2)).unwrap();
-/// assert!(names.is_empty());
+/// assert_eq!(names, vec![Some("ann".into()), Some("bob".into())]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SortOptions {

@@ -795,3 +795,315 @@ fn watch_sees_expire_and_rename() {
     s.execute(0, &["PERSIST", "k2"]);
     assert!(s.changes() >= before + 3);
 }
+
+fn bulks(items: &[&str]) -> Reply {
+    Reply::Array(items.iter().map(|s| bulk(s)).collect())
+}
+
+const NOT_DOUBLE: &str = "ERR One or more scores can't be converted into double";
+
+#[test]
+fn sort_lists_numerically_and_alphabetically() {
+    let s = store_with(&[
+        &["RPUSH", "l", "3", "1", "2", "10", "-5", "1.5", "1e2"],
+        &["RPUSH", "bad", "1", "x", "2"],
+    ]);
+    check(
+        &s,
+        &[
+            (
+                &["SORT", "l"],
+                bulks(&["-5", "1", "1.5", "2", "3", "10", "1e2"]),
+            ),
+            (
+                &["SORT", "l", "DESC"],
+                bulks(&["1e2", "10", "3", "2", "1.5", "1", "-5"]),
+            ),
+            (&["SORT", "l", "LIMIT", "1", "3"], bulks(&["1", "1.5", "2"])),
+            (
+                &["SORT", "l", "LIMIT", "1", "-1"],
+                bulks(&["1", "1.5", "2", "3", "10", "1e2"]),
+            ),
+            (&["SORT", "l", "LIMIT", "-5", "2"], bulks(&["-5", "1"])),
+            (&["SORT", "l", "LIMIT", "10", "5"], Reply::EMPTY_ARRAY),
+            (&["SORT", "l", "LIMIT", "0", "0"], Reply::EMPTY_ARRAY),
+            (
+                &["SORT", "l", "DESC", "LIMIT", "2", "2"],
+                bulks(&["3", "2"]),
+            ),
+            (
+                &["SORT", "l", "ALPHA"],
+                bulks(&["-5", "1", "1.5", "10", "1e2", "2", "3"]),
+            ),
+            (
+                &["SORT", "l", "ALPHA", "DESC"],
+                bulks(&["3", "2", "1e2", "10", "1.5", "1", "-5"]),
+            ),
+            (&["SORT", "bad"], err(NOT_DOUBLE)),
+            (&["SORT", "bad", "LIMIT", "0", "1"], err(NOT_DOUBLE)),
+            (&["SORT", "bad", "ALPHA"], bulks(&["1", "2", "x"])),
+            (&["SORT", "bad", "BY", "nosort"], bulks(&["1", "x", "2"])),
+        ],
+    );
+    // strtod rules: leading space, hex and infinities are numbers; the empty
+    // string is 0; overflow and underflow are not.
+    let s = store_with(&[
+        &["RPUSH", "e", "", " 2", "0x10", "inf", "-inf"],
+        &["RPUSH", "f", "1e400"],
+        &["RPUSH", "g", "1e-400"],
+    ]);
+    check(
+        &s,
+        &[
+            (&["SORT", "e"], bulks(&["-inf", "", " 2", "0x10", "inf"])),
+            (&["SORT", "f"], err(NOT_DOUBLE)),
+            (&["SORT", "g"], err(NOT_DOUBLE)),
+        ],
+    );
+}
+
+#[test]
+fn sort_by_external_keys_with_get() {
+    let s = store_with(&[
+        &["RPUSH", "ids", "3", "1", "2"],
+        &[
+            "MSET", "w_1", "30", "w_2", "10", "w_3", "20", "name_1", "ann", "name_2", "bob",
+            "name_3", "cid",
+        ],
+    ]);
+    check(
+        &s,
+        &[
+            (&["SORT", "ids", "BY", "w_*"], bulks(&["2", "3", "1"])),
+            (
+                &["SORT", "ids", "BY", "w_*", "DESC"],
+                bulks(&["1", "3", "2"]),
+            ),
+            (
+                &["SORT", "ids", "BY", "w_*", "GET", "name_*"],
+                bulks(&["bob", "cid", "ann"]),
+            ),
+            (
+                &[
+                    "SORT",
+                    "ids",
+                    "BY",
+                    "w_*",
+                    "GET",
+                    "#",
+                    "GET",
+                    "name_*",
+                    "GET",
+                    "missing_*",
+                ],
+                Reply::Array(vec![
+                    bulk("2"),
+                    bulk("bob"),
+                    Reply::Null,
+                    bulk("3"),
+                    bulk("cid"),
+                    Reply::Null,
+                    bulk("1"),
+                    bulk("ann"),
+                    Reply::Null,
+                ]),
+            ),
+            (
+                &["SORT", "ids", "GET", "name_*", "GET", "nostar"],
+                Reply::Array(vec![
+                    bulk("ann"),
+                    Reply::Null,
+                    bulk("bob"),
+                    Reply::Null,
+                    bulk("cid"),
+                    Reply::Null,
+                ]),
+            ),
+            // BY without `*` keeps the list's own order (DESC reverses it).
+            (&["SORT", "ids", "BY", "nosort"], bulks(&["3", "1", "2"])),
+            (
+                &["SORT", "ids", "BY", "nosort", "DESC"],
+                bulks(&["2", "1", "3"]),
+            ),
+            (
+                &["SORT", "ids", "BY", "nosort", "LIMIT", "1", "1"],
+                bulks(&["1"]),
+            ),
+            (
+                &["SORT", "ids", "BY", "nosort", "DESC", "LIMIT", "1", "5"],
+                bulks(&["1", "3"]),
+            ),
+            (
+                &["SORT", "ids", "BY", "nosort", "GET", "name_*"],
+                bulks(&["cid", "ann", "bob"]),
+            ),
+            (
+                &["SORT", "ids", "BY", "nosort", "LIMIT", "5", "1"],
+                Reply::EMPTY_ARRAY,
+            ),
+            // Missing weights count as 0; ties fall back to the element.
+            (&["SORT", "ids", "BY", "missing_*"], bulks(&["1", "2", "3"])),
+            (
+                &["SORT", "ids", "BY", "missing_*", "DESC"],
+                bulks(&["3", "2", "1"]),
+            ),
+            (
+                &["SORT", "ids", "BY", "name_*", "ALPHA"],
+                bulks(&["1", "2", "3"]),
+            ),
+            (&["SORT", "ids", "BY", "name_*"], err(NOT_DOUBLE)),
+            (&["SET", "w_2", "notanumber"], Reply::OK),
+            (&["SORT", "ids", "BY", "w_*"], err(NOT_DOUBLE)),
+            (
+                &["SORT", "ids", "BY", "w_*", "ALPHA"],
+                bulks(&["3", "1", "2"]),
+            ),
+        ],
+    );
+    let db = s.db(0);
+    use embedis::SortOptions;
+    assert_eq!(
+        db.sort_with(
+            "ids",
+            SortOptions::new().by("name_*").alpha().desc().get("name_*")
+        )
+        .unwrap(),
+        vec![
+            Some(Bytes::from("cid")),
+            Some(Bytes::from("bob")),
+            Some(Bytes::from("ann"))
+        ]
+    );
+    assert_eq!(
+        db.sort("ids").unwrap(),
+        vec![Bytes::from("1"), Bytes::from("2"), Bytes::from("3")]
+    );
+    assert_eq!(
+        db.sort_store("ids", "out", SortOptions::new().desc().limit(0, 2))
+            .unwrap(),
+        2
+    );
+    check(&s, &[(&["LRANGE", "out", "0", "-1"], bulks(&["3", "2"]))]);
+}
+
+#[test]
+fn sort_store_writes_a_list_or_deletes_the_destination() {
+    let s = store_with(&[&["RPUSH", "ids", "3", "1", "2"], &["SET", "name_1", "ann"]]);
+    check(
+        &s,
+        &[
+            (&["SORT", "ids", "STORE", "dst"], int(3)),
+            (&["LRANGE", "dst", "0", "-1"], bulks(&["1", "2", "3"])),
+            (&["TYPE", "dst"], Reply::simple("list")),
+            // Missing GET values are stored as empty strings.
+            (&["SORT", "ids", "GET", "name_*", "STORE", "dst"], int(3)),
+            (&["LRANGE", "dst", "0", "-1"], bulks(&["ann", "", ""])),
+            (&["SET", "dst3", "str", "EX", "100"], Reply::OK),
+            (&["SORT", "nokey", "STORE", "dst3"], int(0)),
+            (&["EXISTS", "dst3"], int(0)),
+            (&["SORT", "ids", "LIMIT", "5", "5", "STORE", "dst"], int(0)),
+            (&["EXISTS", "dst"], int(0)),
+        ],
+    );
+}
+
+#[test]
+fn sort_sets() {
+    let s = store_with(&[
+        &["SADD", "s", "5", "3", "9", "1"],
+        &["SADD", "s2", "b", "a", "c"],
+    ]);
+    check(
+        &s,
+        &[
+            (&["SORT", "s"], bulks(&["1", "3", "5", "9"])),
+            (
+                &["SORT", "s", "DESC", "LIMIT", "0", "2"],
+                bulks(&["9", "5"]),
+            ),
+            (&["SORT", "s2", "ALPHA"], bulks(&["a", "b", "c"])),
+            (&["SORT", "s2"], err(NOT_DOUBLE)),
+            // A set stored without sorting is sorted anyway (deterministic).
+            (&["SORT", "s2", "BY", "nosort", "STORE", "out"], int(3)),
+            (&["LRANGE", "out", "0", "-1"], bulks(&["a", "b", "c"])),
+            (
+                &["SORT", "s2", "BY", "nosort", "DESC", "STORE", "out"],
+                int(3),
+            ),
+            (&["LRANGE", "out", "0", "-1"], bulks(&["c", "b", "a"])),
+        ],
+    );
+}
+
+#[test]
+fn object_encoding_of_lists_and_sets_uses_redis_7_0_thresholds() {
+    let s = store_with(&[
+        &["RPUSH", "l", "a"],
+        &["SADD", "s", "1", "2", "-3"],
+        &["SADD", "s01", "01"],
+        &["SADD", "sa", "a"],
+    ]);
+    let members = |n: usize| -> Vec<String> { (0..n).map(|i| i.to_string()).collect() };
+    for (key, n) in [("s512", 512), ("s513", 513)] {
+        let mut argv = vec!["SADD".to_string(), key.to_string()];
+        argv.extend(members(n));
+        assert!(!s.execute(0, &argv).is_error());
+    }
+    for (key, want) in [
+        ("l", "quicklist"),
+        ("s", "intset"),
+        ("s01", "hashtable"),
+        ("s512", "intset"),
+        ("s513", "hashtable"),
+        ("sa", "hashtable"),
+    ] {
+        assert_eq!(
+            s.execute(0, &["OBJECT", "ENCODING", key]),
+            bulk(want),
+            "{key}"
+        );
+    }
+    check(&s, &[(&["OBJECT", "REFCOUNT", "l"], int(1))]);
+}
+
+#[test]
+fn type_scan_type_rename_copy_move_on_lists_and_sets() {
+    let s = store_with(&[
+        &["RPUSH", "l", "a"],
+        &["SADD", "s", "m"],
+        &["SET", "str", "5"],
+    ]);
+    check(
+        &s,
+        &[
+            (&["TYPE", "l"], Reply::simple("list")),
+            (&["TYPE", "s"], Reply::simple("set")),
+            (
+                &["SCAN", "0", "TYPE", "list", "COUNT", "100"],
+                Reply::Array(vec![bulk("0"), bulks(&["l"])]),
+            ),
+            (
+                &["SCAN", "0", "TYPE", "SET", "COUNT", "100"],
+                Reply::Array(vec![bulk("0"), bulks(&["s"])]),
+            ),
+            (&["RENAME", "l", "l2"], Reply::OK),
+            (&["TYPE", "l2"], Reply::simple("list")),
+            // COPY makes an independent value.
+            (&["COPY", "l2", "l3"], int(1)),
+            (&["RPUSH", "l3", "b"], int(2)),
+            (&["LRANGE", "l2", "0", "-1"], bulks(&["a"])),
+            (&["COPY", "l2", "l9", "DB", "1"], int(1)),
+            (&["MOVE", "s", "1"], int(1)),
+            (&["TYPE", "s"], Reply::simple("none")),
+        ],
+    );
+    check_db(
+        &s,
+        1,
+        &[
+            (&["TYPE", "l9"], Reply::simple("list")),
+            (&["TYPE", "s"], Reply::simple("set")),
+        ],
+    );
+    assert_eq!(s.db(0).type_of("l2").unwrap(), Some("list"));
+}

@@ -772,3 +772,51 @@ fn typed_string_methods() {
     assert_eq!(db.getdel("s").unwrap().unwrap(), Bytes::from("new"));
     assert_eq!(db.getdel("s").unwrap(), None);
 }
+
+#[test]
+fn string_commands_refuse_other_types() {
+    let s = store_with(&[&["RPUSH", "l", "a"], &["SET", "k", "1"]]);
+    let wrong = err(WRONGTYPE);
+    check(
+        &s,
+        &[
+            (&["GET", "l"], wrong.clone()),
+            (&["SET", "l", "v", "GET"], wrong.clone()),
+            (&["SET", "l", "v", "NX", "GET"], wrong.clone()),
+            (&["GETEX", "l", "EX", "abc"], wrong.clone()),
+            (&["GETEX", "l"], wrong.clone()),
+            (&["GETDEL", "l"], wrong.clone()),
+            (&["GETSET", "l", "x"], wrong.clone()),
+            (&["APPEND", "l", "x"], wrong.clone()),
+            (&["STRLEN", "l"], wrong.clone()),
+            (&["GETRANGE", "l", "0", "1"], wrong.clone()),
+            (&["SETRANGE", "l", "0", "x"], wrong.clone()),
+            // The type is checked before the size.
+            (&["SETRANGE", "l", "536870912", "x"], wrong.clone()),
+            (&["INCR", "l"], wrong.clone()),
+            (&["DECRBY", "l", "1"], wrong.clone()),
+            (&["INCRBYFLOAT", "l", "x"], wrong.clone()),
+            (&["SETNX", "l", "1"], Reply::Integer(0)),
+            (
+                &["LCS", "l", "k"],
+                err("ERR The specified keys must contain string values"),
+            ),
+            // LCS checks types before options.
+            (
+                &["LCS", "k", "l", "FOO"],
+                err("ERR The specified keys must contain string values"),
+            ),
+            (
+                &["MGET", "k", "l"],
+                Reply::Array(vec![bulk("1"), Reply::Null]),
+            ),
+            // SET and MSET replace a value of any type.
+            (&["SET", "l", "v"], Reply::OK),
+            (&["GET", "l"], bulk("v")),
+        ],
+    );
+    assert_eq!(s.db(0).incr("k").unwrap(), 2);
+    s.execute(0, &["RPUSH", "l2", "a"]);
+    assert_eq!(s.db(0).get("l2"), Err(Error::WrongType));
+    assert_eq!(s.db(0).lcs("l2", "k"), Err(Error::LcsNotString));
+}

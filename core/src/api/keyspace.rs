@@ -25,6 +25,22 @@ impl Db {
         Ok(self.with(|db| k::del(db, &keys)))
     }
 
+    /// Deletes `keys`; returns how many existed. Same as Redis `UNLINK`
+    /// (identical to [`Db::del`] here).
+    ///
+    /// Redis: <https://redis.io/commands/unlink/>
+    pub fn unlink<K: AsRef<[u8]>>(&self, keys: impl IntoIterator<Item = K>) -> Result<usize> {
+        self.del(keys)
+    }
+
+    /// How many of `keys` exist. Same as Redis `TOUCH` (there is no LRU
+    /// clock to update here).
+    ///
+    /// Redis: <https://redis.io/commands/touch/>
+    pub fn touch<K: AsRef<[u8]>>(&self, keys: impl IntoIterator<Item = K>) -> Result<usize> {
+        self.exists(keys)
+    }
+
     /// How many of `keys` exist, counting repeats. Same as Redis `EXISTS`.
     ///
     /// Redis: <https://redis.io/commands/exists/>
