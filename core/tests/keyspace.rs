@@ -1107,3 +1107,103 @@ fn type_scan_type_rename_copy_move_on_lists_and_sets() {
     );
     assert_eq!(s.db(0).type_of("l2").unwrap(), Some("list"));
 }
+
+#[test]
+fn sort_by_hash_fields() {
+    let s = store_with(&[
+        &["RPUSH", "ids", "3", "1", "2"],
+        &[
+            "MSET", "w_1", "30", "w_2", "10", "w_3", "20", "name_1", "ann", "name_2", "bob",
+            "name_3", "cid",
+        ],
+        &["HSET", "h_1", "f", "5", "g", "x"],
+        &["HSET", "h_2", "f", "1"],
+        &["HSET", "h_3", "f", "3"],
+    ]);
+    check(
+        &s,
+        &[
+            (&["SORT", "ids", "BY", "h_*->f"], bulks(&["2", "3", "1"])),
+            (
+                &[
+                    "SORT", "ids", "BY", "h_*->f", "GET", "h_*->g", "GET", "h_*->f",
+                ],
+                Reply::Array(vec![
+                    Reply::Null,
+                    bulk("1"),
+                    Reply::Null,
+                    bulk("3"),
+                    bulk("x"),
+                    bulk("5"),
+                ]),
+            ),
+            // `->` with nothing after it is part of the key name.
+            (&["SORT", "ids", "BY", "h_*->"], bulks(&["1", "2", "3"])),
+            (
+                &["SORT", "ids", "BY", "h_*->missing"],
+                bulks(&["1", "2", "3"]),
+            ),
+            // A string is not a hash, so `->field` on it finds nothing.
+            (&["SORT", "ids", "BY", "w_*->f"], bulks(&["1", "2", "3"])),
+            (
+                &["SORT_RO", "ids", "BY", "h_*->f", "GET", "#"],
+                bulks(&["2", "3", "1"]),
+            ),
+            (
+                &["SORT", "ids", "GET", "h_*->f", "GET", "#"],
+                bulks(&["5", "1", "1", "2", "3", "3"]),
+            ),
+        ],
+    );
+    use embedis::SortOptions;
+    assert_eq!(
+        s.db(0)
+            .sort_with("ids", SortOptions::new().by("h_*->f").get("name_*").desc())
+            .unwrap(),
+        vec![
+            Some(Bytes::from("ann")),
+            Some(Bytes::from("cid")),
+            Some(Bytes::from("bob"))
+        ]
+    );
+}
+
+#[test]
+fn object_encoding_of_hashes_uses_redis_7_0_thresholds() {
+    let s = store_with(&[
+        &["HSET", "h", "f", "v"],
+        &["HSET", "h64", "f", &"v".repeat(64)],
+        &["HSET", "h65", "f", &"v".repeat(65)],
+        &["HSET", "hf65", &"f".repeat(65), "v"],
+    ]);
+    let fields =
+        |n: usize| -> Vec<String> { (0..n).flat_map(|i| [format!("f{i}"), "v".into()]).collect() };
+    for (key, n) in [("h512", 512), ("h513", 513)] {
+        let mut argv = vec!["HSET".to_string(), key.to_string()];
+        argv.extend(fields(n));
+        assert!(!s.execute(0, &argv).is_error());
+    }
+    for (key, want) in [
+        ("h", "listpack"),
+        ("h64", "listpack"),
+        ("h65", "hashtable"),
+        ("hf65", "hashtable"),
+        ("h512", "listpack"),
+        ("h513", "hashtable"),
+    ] {
+        assert_eq!(
+            s.execute(0, &["OBJECT", "ENCODING", key]),
+            bulk(want),
+            "{key}"
+        );
+    }
+    check(&s, &[(&["TYPE", "h"], Reply::simple("hash"))]);
+    let Reply::Array(parts) = s.execute(
+        0,
+        &["SCAN", "0", "TYPE", "hash", "MATCH", "h6?", "COUNT", "1000"],
+    ) else {
+        panic!()
+    };
+    assert_eq!(parts[0], bulk("0"));
+    assert_eq!(sorted_keys(parts[1].clone()), ["h64", "h65"]);
+}
