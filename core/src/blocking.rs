@@ -148,24 +148,24 @@ impl Keyspace {
     /// Redis skips clients of another blocking type; once the key is gone
     /// nobody else can be served.
     fn serve_key(&mut self, key: &Bytes) {
-        let Some(queue) = self.blocked.get(&key[..]) else {
-            return;
-        };
-        let ids: Vec<u64> = queue.iter().copied().collect();
-        for id in ids {
-            if !self.contains(key) {
+        // Walk the queue in place: a served waiter leaves it (the next one
+        // moves into its position), a declining one stays and is stepped over.
+        let mut pos = 0;
+        while self.contains(key) {
+            let Some(&id) = self.blocked.get(&key[..]).and_then(|q| q.get(pos)) else {
                 break;
-            }
+            };
             let Some(mut w) = self.waiters.remove(&id) else {
                 // Stale id (should not happen): drop it and go on.
                 if let Some(q) = self.blocked.get_mut(&key[..]) {
-                    q.retain(|&x| x != id);
+                    q.remove(pos);
                 }
                 continue;
             };
             match (w.serve)(self, key) {
                 None => {
                     self.waiters.insert(id, w);
+                    pos += 1;
                 }
                 Some(reply) => {
                     self.forget_waiter_keys(id, &w.keys);
