@@ -3,7 +3,7 @@
 //! Each command's meaning is a `pub(crate)` function over the [`Keyspace`]
 //! that both the handler here and the typed API in `api/hash.rs` call.
 //!
-//! Redis keeps small hashes (at most 128 fields, fields and values at most
+//! Redis keeps small hashes (at most 512 fields, fields and values at most
 //! 64 bytes) as a listpack: insertion order, kept by `HDEL`, is what
 //! `HGETALL`/`HKEYS`/`HSCAN` return, and `HSCAN` returns the whole hash in
 //! one call with cursor `0`. Our [`Hash`] is an insertion-ordered index map;
@@ -136,8 +136,9 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     spec("hvals", 2, READONLY, KeySpec::range(1, 1, 1), G, hvals_cmd),
 ];
 
-/// Redis's `hash-max-listpack-entries` default.
-const COMPACT_MAX_ENTRIES: usize = 128;
+/// Redis 7.0's built-in `hash-max-listpack-entries` (the sample redis.conf
+/// says 128, but a server started without it uses 512).
+const COMPACT_MAX_ENTRIES: usize = 512;
 /// Redis's `hash-max-listpack-value` default.
 const COMPACT_MAX_VALUE: usize = 64;
 
