@@ -62,6 +62,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::keyspace::{CopyOptions, ExpireOptions, ScanOptions, Ttl};
 pub use command::list::{Direction, InsertPosition, LposOptions};
 pub use command::string::{GetExOptions, LcsIdx, LcsMatch, LcsOptions, SetOptions, SetOutcome};
+pub use command::zset::{Aggregate, ZAddOptions, ZStoreOptions};
 pub use command::{Args, CommandSpec, Cx, Protocol};
 pub use error::{Error, Result};
 pub use pubsub::{Message, Next, Subscription};

@@ -1,7 +1,7 @@
 //! Behaviour of the set commands (`command/set.rs`) and their typed
 //! methods, as Redis 7.0 replies.
 
-use embedis::{Bytes, Error, Reply, Store};
+use embedis::{Bytes, Error, Reply, ScanOptions, Store};
 
 fn store_with(cmds: &[&[&str]]) -> Store {
     let s = Store::new();
@@ -403,12 +403,53 @@ fn typed_set_methods_match_the_commands() {
     assert_eq!(db.spop_count("u", 3).unwrap().len(), 3);
     assert!(db.spop("u").unwrap().is_some());
     assert_eq!(db.spop("u").unwrap(), None);
-    let (cursor, mut all) = db.sscan("t", 0, None, 100).unwrap();
+    let (cursor, mut all) = db.sscan("t", 0).unwrap();
     all.sort();
     assert_eq!((cursor, all), (0, vec![Bytes::from("c"), Bytes::from("d")]));
-    let (_, matched) = db.sscan("t", 0, Some(b"c*".as_slice()), 100).unwrap();
+    let (_, matched) = db
+        .sscan_with("t", 0, ScanOptions::new().pattern("c*").count(100))
+        .unwrap();
     assert_eq!(matched, [Bytes::from("c")]);
+    assert_eq!(
+        db.sscan_with("t", 0, ScanOptions::new().type_name("set")),
+        Err(Error::Syntax)
+    );
     db.set("str", "v").unwrap();
     assert_eq!(db.sadd("str", ["a"]), Err(Error::WrongType));
     assert_eq!(db.smembers("nokey").unwrap(), Vec::<Bytes>::new());
+}
+
+#[test]
+fn integer_sets_reply_in_ascending_order_like_a_redis_intset() {
+    let s = store_with(&[
+        &["SADD", "s", "3", "1", "2", "-5", "10"],
+        &["SADD", "t", "2", "10", "7"],
+    ]);
+    let ints =
+        |items: &[&str]| Reply::Set(items.iter().map(|i| Reply::bulk(i.to_string())).collect());
+    check(
+        &s,
+        &[
+            (&["SMEMBERS", "s"], ints(&["-5", "1", "2", "3", "10"])),
+            (
+                &["SUNION", "s", "t"],
+                ints(&["-5", "1", "2", "3", "7", "10"]),
+            ),
+            (&["SINTER", "s", "t"], ints(&["2", "10"])),
+            (&["SDIFF", "s", "t"], ints(&["-5", "1", "3"])),
+            (
+                &["SRANDMEMBER", "s", "10"],
+                Reply::bulks(["-5", "1", "2", "3", "10"]),
+            ),
+            // An intset is scanned whole, in order, in one call.
+            (
+                &["SSCAN", "s", "0", "COUNT", "1"],
+                Reply::Array(vec![
+                    Reply::bulk("0"),
+                    Reply::bulks(["-5", "1", "2", "3", "10"]),
+                ]),
+            ),
+            (&["SPOP", "s", "10"], ints(&["-5", "1", "2", "3", "10"])),
+        ],
+    );
 }

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 
 use crate::command::set::{self as cmd, SetOp};
-use crate::{Db, Result};
+use crate::{Db, Result, ScanOptions};
 
 /// Copies each item into a [`Bytes`].
 pub(crate) fn bytes_vec<I>(items: I) -> Vec<Bytes>
@@ -222,7 +222,7 @@ impl Db {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        self.with(|db| Ok(cmd::set_op(db, op, &keys)?.into_iter().collect()))
+        self.with(|db| cmd::set_op_members(db, op, &keys))
     }
 
     fn set_op_store<I>(&self, op: SetOp, destination: &[u8], keys: I) -> Result<usize>
@@ -310,23 +310,44 @@ impl Db {
     }
 
     /// One step of an incremental iteration over the set at `key`: visits
-    /// about `count` members from `cursor` (start with 0) and returns the
-    /// next cursor (0 when the iteration is complete) and the members seen
-    /// that match the Redis glob `pattern` (`None` = all). A member present
-    /// for the whole iteration is returned at least once. Same as Redis
-    /// `SSCAN key cursor [MATCH pattern] COUNT count`.
+    /// about 10 members from `cursor` (start with 0) and returns the next
+    /// cursor (0 when the iteration is complete) and the members seen. A
+    /// member present for the whole iteration is returned at least once.
+    /// Same as Redis `SSCAN key cursor`.
     ///
     /// # Errors
     /// [`Error::WrongType`](crate::Error::WrongType) if `key` holds another type.
     ///
     /// Redis: <https://redis.io/commands/sscan/>
-    pub fn sscan(
+    pub fn sscan(&self, key: impl AsRef<[u8]>, cursor: u64) -> Result<(u64, Vec<Bytes>)> {
+        self.sscan_with(key, cursor, ScanOptions::new())
+    }
+
+    /// [`Db::sscan`] with `MATCH` and `COUNT`. Same as Redis `SSCAN key
+    /// cursor [MATCH pattern] [COUNT count]`.
+    ///
+    /// # Errors
+    /// [`Error::WrongType`](crate::Error::WrongType) if `key` holds another
+    /// type; [`Error::Syntax`](crate::Error::Syntax) if `options` has a
+    /// `TYPE` (only `SCAN` takes one).
+    ///
+    /// Redis: <https://redis.io/commands/sscan/>
+    pub fn sscan_with(
         &self,
         key: impl AsRef<[u8]>,
         cursor: u64,
-        pattern: Option<&[u8]>,
-        count: usize,
+        options: ScanOptions,
     ) -> Result<(u64, Vec<Bytes>)> {
-        self.with(|db| cmd::sscan(db, key.as_ref(), cursor, pattern, count.max(1)))
+        let (pattern, count) = scan_parts(&options)?;
+        self.with(|db| cmd::sscan(db, key.as_ref(), cursor, pattern, count))
     }
+}
+
+/// MATCH and COUNT of a key-level scan (SSCAN, ZSCAN): `TYPE` is refused.
+pub(crate) fn scan_parts(options: &ScanOptions) -> Result<(Option<&[u8]>, usize)> {
+    if options.type_name.is_some() {
+        return Err(crate::Error::Syntax);
+    }
+    let pattern = options.pattern.as_deref().filter(|p| *p != b"*");
+    Ok((pattern, options.count.max(1)))
 }

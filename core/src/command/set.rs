@@ -78,12 +78,36 @@ pub(crate) fn srem(db: &mut Keyspace, key: &[u8], members: &[Bytes]) -> Result<u
     Ok(n)
 }
 
+/// Redis's `set-max-intset-entries`: a set of at most this many integers
+/// is an intset in Redis, which keeps its members sorted.
+const INTSET_MAX_ENTRIES: usize = 512;
+
+/// True for a set Redis would keep as an intset (every member a canonical
+/// 64-bit integer, at most 512 of them).
+fn is_intset(members: impl ExactSizeIterator<Item = impl AsRef<[u8]>>) -> bool {
+    members.len() <= INTSET_MAX_ENTRIES && {
+        let mut members = members;
+        members.all(|m| parse_i64(m.as_ref()).is_some())
+    }
+}
+
+/// Puts a whole set's members in the order Redis replies with them: an
+/// intset's ascending numeric order when the set would be one (so `SADD s
+/// 3 1 2` then `SMEMBERS s` gives `1 2 3`, as in Redis), else as stored.
+pub(crate) fn in_redis_order(mut members: Vec<Bytes>) -> Vec<Bytes> {
+    if is_intset(members.iter()) {
+        members.sort_by_key(|m| parse_i64(m).unwrap());
+    }
+    members
+}
+
 /// `SMEMBERS`: every member (empty for a missing key).
 pub(crate) fn smembers(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
-    Ok(db
-        .read::<Set>(key)?
-        .map(|s| s.iter().cloned().collect())
-        .unwrap_or_default())
+    Ok(in_redis_order(
+        db.read::<Set>(key)?
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default(),
+    ))
 }
 
 /// `SISMEMBER`.
@@ -140,7 +164,7 @@ pub(crate) fn spop_count(db: &mut Keyspace, key: &[u8], count: usize) -> Result<
         let Some(Value::Set(s)) = db.remove(key).map(|e| e.value) else {
             unreachable!("type checked above")
         };
-        return Ok(s.into_iter().collect());
+        return Ok(in_redis_order(s.into_iter().collect()));
     }
     // Each pop shrinks the set by one: draw the positions first.
     let picks: Vec<usize> = (0..count).map(|i| db.random_index(len - i)).collect();
@@ -168,7 +192,13 @@ pub(crate) fn srandmember_count(db: &mut Keyspace, key: &[u8], count: i64) -> Re
     };
     let picks = random_picks(db, len, count);
     let set = db.read::<Set>(key)?.unwrap();
-    Ok(picks.into_iter().map(|i| set[i].clone()).collect())
+    let out = picks.into_iter().map(|i| set[i].clone()).collect();
+    // At least the size: the whole set, in Redis's order.
+    Ok(if count >= len as i64 {
+        in_redis_order(out)
+    } else {
+        out
+    })
 }
 
 /// Indexes into a collection of `len` elements for SRANDMEMBER /
@@ -282,6 +312,11 @@ pub(crate) fn set_op(db: &mut Keyspace, op: SetOp, keys: &[Bytes]) -> Result<Set
     Ok(out)
 }
 
+/// [`set_op`]'s members in Redis's reply order (SUNION, SINTER, SDIFF).
+pub(crate) fn set_op_members(db: &mut Keyspace, op: SetOp, keys: &[Bytes]) -> Result<Vec<Bytes>> {
+    Ok(in_redis_order(set_op(db, op, keys)?.into_iter().collect()))
+}
+
 /// `SUNIONSTORE` / `SINTERSTORE` / `SDIFFSTORE`: stores the result in
 /// `dst` (replacing any value and TTL), or deletes `dst` when it is empty.
 /// Returns the result's size.
@@ -334,10 +369,16 @@ pub(crate) fn sscan(
     let Some(set) = db.read::<Set>(key)? else {
         return Ok((0, Vec::new()));
     };
+    let keep = |m: &Bytes| pattern.is_none_or(|p| crate::glob::matches(p, m));
+    if is_intset(set.iter()) {
+        // Redis scans an intset whole, in order, in one call.
+        let all = in_redis_order(set.iter().cloned().collect());
+        return Ok((0, all.into_iter().filter(keep).collect()));
+    }
     let mut out = Vec::new();
     let next = scan_indexed(set.len(), cursor, count, |i| {
         let m = &set[i];
-        if pattern.is_none_or(|p| crate::glob::matches(p, m)) {
+        if keep(m) {
             out.push(m.clone());
         }
     });
@@ -511,7 +552,7 @@ fn sscan_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 
 fn set_op_cmd(cx: &mut Cx<'_>, args: &mut Args, op: SetOp) -> Result<Reply> {
     let keys = args.rest();
-    Ok(set_reply(set_op(cx.db(), op, &keys)?))
+    Ok(set_reply(set_op_members(cx.db(), op, &keys)?))
 }
 
 fn set_op_store_cmd(cx: &mut Cx<'_>, args: &mut Args, op: SetOp) -> Result<Reply> {
