@@ -12,12 +12,12 @@
 /// assert!(!embedis::glob::matches(b"h[a-b]llo", b"hcllo"));
 /// ```
 pub fn matches(pattern: &[u8], string: &[u8]) -> bool {
-    match_impl(pattern, string, false, 0)
+    match_impl(pattern, string, false, &mut false, 0)
 }
 
 /// Like [`matches`], ignoring ASCII case.
 pub fn matches_nocase(pattern: &[u8], string: &[u8]) -> bool {
-    match_impl(pattern, string, true, 0)
+    match_impl(pattern, string, true, &mut false, 0)
 }
 
 fn eq(a: u8, b: u8, nocase: bool) -> bool {
@@ -28,7 +28,12 @@ fn eq(a: u8, b: u8, nocase: bool) -> bool {
     }
 }
 
-fn match_impl(mut p: &[u8], mut s: &[u8], nocase: bool, depth: usize) -> bool {
+/// `give_up` is Redis 7.0's `skipLongerMatches`: set once the rest of the
+/// pattern after some `*` matched nowhere in the rest of the string. Then no
+/// earlier `*` can help by swallowing more bytes (that only moves the rest
+/// further right), so every caller stops at once: without it a pattern like
+/// `a*a*a*...*b` against `aaaa...` takes exponential time.
+fn match_impl(mut p: &[u8], mut s: &[u8], nocase: bool, give_up: &mut bool, depth: usize) -> bool {
     // Redis caps recursion to avoid stack exhaustion on patterns like "*****...".
     if depth > 1000 {
         return false;
@@ -43,10 +48,14 @@ fn match_impl(mut p: &[u8], mut s: &[u8], nocase: bool, depth: usize) -> bool {
                     return true;
                 }
                 for i in 0..s.len() {
-                    if match_impl(&p[1..], &s[i..], nocase, depth + 1) {
+                    if match_impl(&p[1..], &s[i..], nocase, give_up, depth + 1) {
                         return true;
                     }
+                    if *give_up {
+                        return false;
+                    }
                 }
+                *give_up = true;
                 return false;
             }
             b'?' => {
@@ -156,5 +165,24 @@ mod tests {
             assert_eq!(matches(p.as_bytes(), s.as_bytes()), want, "{p} ~ {s}");
         }
         assert!(matches_nocase(b"HELLO", b"hello"));
+    }
+
+    #[test]
+    fn glob_many_stars_fail_fast_instead_of_exponential_backtracking() {
+        // Redis's keyspace.tcl "pattern matching long nested loops": this
+        // used to take minutes (and held the database lock meanwhile).
+        let pattern = "a*".repeat(20) + "b";
+        let string = "a".repeat(40);
+        let started = std::time::Instant::now();
+        assert!(!matches(pattern.as_bytes(), string.as_bytes()));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // Giving up early must not lose real matches.
+        assert!(matches(
+            pattern.as_bytes(),
+            (string.clone() + "b").as_bytes()
+        ));
+        assert!(matches(b"*a*b*c", b"xxaxxbxxbxxc"));
+        assert!(!matches(b"*a*b*c", b"xxaxxbxxbxxcx"));
+        assert!(matches(b"a*b?c*d", b"aXXbYcZZd"));
     }
 }
