@@ -34,6 +34,13 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "cargo test"
 cargo test --workspace --all-features
 
+# ---- client libraries (compat) ---------------------------------------------
+# redis-py, ioredis, node-redis against the embedis-server binary; installs
+# python3-redis / node_modules itself, idempotently (tests/clients/run.sh).
+step "client libraries: redis-py, ioredis, node-redis"
+bash tests/clients/run.sh
+# ---- end client libraries ----------------------------------------------------
+
 step "cargo build -p embedis --target wasm32-unknown-unknown"
 cargo build -p embedis --target wasm32-unknown-unknown
 
