@@ -177,48 +177,6 @@ fn strip_fraction_zeros(s: &str) -> &str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn format_double_matches_c_percent_17g() {
-        for (v, want) in [
-            (1.1, "1.1000000000000001"),
-            (10.0, "10"),
-            (0.1, "0.10000000000000001"),
-            (1.5, "1.5"),
-            (-2.0, "-2"),
-            (1e17, "1e+17"),
-            (1e16, "10000000000000000"),
-            (0.0001, "0.0001"),
-            (0.00001, "1.0000000000000001e-05"),
-            (f64::INFINITY, "inf"),
-            (f64::NEG_INFINITY, "-inf"),
-            (0.0, "0"),
-            (123456789.123, "123456789.123"),
-        ] {
-            assert_eq!(format_double(v), want, "{v}");
-        }
-    }
-
-    #[test]
-    fn format_incr_float_is_shortest_round_trip() {
-        for (v, want) in [
-            (10.1, "10.1"),
-            (3.0, "3"),
-            (-0.5, "-0.5"),
-            (5.0e3, "5000"),
-            (1e20, "100000000000000000000"),
-            (1.5e-5, "0.000015"),
-            (1e-20, "0"),
-            (-0.0, "0"),
-        ] {
-            assert_eq!(format_incr_float(v), want, "{v}");
-        }
-    }
-}
-
 impl Reply {
     /// Renders the reply the way `redis-cli` prints it (`(integer) 1`,
     /// `"foo"`, `(nil)`, `1) "a"` ...): for logs, examples and the console page.
@@ -297,5 +255,47 @@ fn render_items<'a>(
             out.push_str(" => ");
         }
         render_cli(item, indent + label.len(), out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_double_matches_c_percent_17g() {
+        for (v, want) in [
+            (1.1, "1.1000000000000001"),
+            (10.0, "10"),
+            (0.1, "0.10000000000000001"),
+            (1.5, "1.5"),
+            (-2.0, "-2"),
+            (1e17, "1e+17"),
+            (1e16, "10000000000000000"),
+            (0.0001, "0.0001"),
+            (0.00001, "1.0000000000000001e-05"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (0.0, "0"),
+            (123456789.123, "123456789.123"),
+        ] {
+            assert_eq!(format_double(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn format_incr_float_is_shortest_round_trip() {
+        for (v, want) in [
+            (10.1, "10.1"),
+            (3.0, "3"),
+            (-0.5, "-0.5"),
+            (5.0e3, "5000"),
+            (1e20, "100000000000000000000"),
+            (1.5e-5, "0.000015"),
+            (1e-20, "0"),
+            (-0.0, "0"),
+        ] {
+            assert_eq!(format_incr_float(v), want, "{v}");
+        }
     }
 }

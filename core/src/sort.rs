@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use bytes::Bytes;
 
 use crate::command::Args;
+use crate::command::set::in_redis_order;
 use crate::keyspace::Keyspace;
 use crate::ld::strtod_strict;
 use crate::value::{List, Value};
@@ -237,7 +238,9 @@ pub(crate) fn sort(db: &mut Keyspace, key: &[u8], o: &SortOptions) -> Result<Sor
             taken
         }
         Some(Value::List(l)) => l.iter().cloned().collect(),
-        Some(Value::Set(s)) => s.iter().cloned().collect(),
+        // In the order Redis iterates the set (an intset is sorted), which
+        // is what BY nosort returns and how ties fall.
+        Some(Value::Set(s)) => in_redis_order(s.iter().cloned().collect()),
         Some(Value::ZSet(z)) => z.iter().map(|(m, _)| m.clone()).collect(),
         Some(_) => unreachable!(),
     };

@@ -1022,6 +1022,21 @@ fn sort_sets() {
                 bulks(&["9", "5"]),
             ),
             (&["SORT", "s2", "ALPHA"], bulks(&["a", "b", "c"])),
+            // An integer set is an intset in Redis: its own order is ascending,
+            // and BY nosort returns it (DESC does not apply; LIMIT does).
+            (&["SADD", "is", "3", "1", "2", "-5", "10"], int(5)),
+            (
+                &["SORT", "is", "BY", "nosort"],
+                bulks(&["-5", "1", "2", "3", "10"]),
+            ),
+            (
+                &["SORT", "is", "BY", "nosort", "DESC"],
+                bulks(&["-5", "1", "2", "3", "10"]),
+            ),
+            (
+                &["SORT", "is", "BY", "nosort", "LIMIT", "1", "2"],
+                bulks(&["1", "2"]),
+            ),
             (&["SORT", "s2"], err(NOT_DOUBLE)),
             // A set stored without sorting is sorted anyway (deterministic).
             (&["SORT", "s2", "BY", "nosort", "STORE", "out"], int(3)),
@@ -1206,4 +1221,96 @@ fn object_encoding_of_hashes_uses_redis_7_0_thresholds() {
     };
     assert_eq!(parts[0], bulk("0"));
     assert_eq!(sorted_keys(parts[1].clone()), ["h64", "h65"]);
+}
+
+#[test]
+fn sort_sorted_sets() {
+    let s = store_with(&[
+        &["ZADD", "z", "1", "c", "2", "b", "3", "a"],
+        &["ZADD", "zn", "3", "10", "1", "30", "2", "20"],
+        &["MSET", "k_a", "2", "k_b", "1", "k_c", "0"],
+    ]);
+    check(
+        &s,
+        &[
+            (&["SORT", "z", "ALPHA"], bulks(&["a", "b", "c"])),
+            // BY nosort keeps the score order; DESC and LIMIT apply to it.
+            (&["SORT", "z", "BY", "nosort"], bulks(&["c", "b", "a"])),
+            (
+                &["SORT", "z", "BY", "nosort", "DESC"],
+                bulks(&["a", "b", "c"]),
+            ),
+            (
+                &["SORT", "z", "BY", "nosort", "LIMIT", "1", "1"],
+                bulks(&["b"]),
+            ),
+            (
+                &["SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "5"],
+                bulks(&["b", "c"]),
+            ),
+            (
+                &["SORT", "z", "BY", "nosort", "LIMIT", "5", "5"],
+                Reply::EMPTY_ARRAY,
+            ),
+            (
+                &["SORT", "z", "BY", "nosort", "LIMIT", "0", "0"],
+                Reply::EMPTY_ARRAY,
+            ),
+            (&["SORT", "zn"], bulks(&["10", "20", "30"])),
+            (&["SORT", "zn", "DESC"], bulks(&["30", "20", "10"])),
+            (&["SORT", "zn", "BY", "nosort"], bulks(&["30", "20", "10"])),
+            (&["SORT", "z", "BY", "k_*"], bulks(&["c", "b", "a"])),
+            (&["SORT", "z", "BY", "k_*", "DESC"], bulks(&["a", "b", "c"])),
+            (&["SORT", "z", "BY", "nosort", "STORE", "out"], int(3)),
+            (&["LRANGE", "out", "0", "-1"], bulks(&["c", "b", "a"])),
+        ],
+    );
+}
+
+#[test]
+fn object_encoding_of_sorted_sets_uses_redis_7_0_thresholds() {
+    let s = store_with(&[
+        &["ZADD", "z", "1", "a"],
+        &["ZADD", "z64", "1", &"m".repeat(64)],
+        &["ZADD", "z65", "1", &"m".repeat(65)],
+    ]);
+    let members = |n: usize| -> Vec<String> {
+        (0..n)
+            .flat_map(|i| [i.to_string(), format!("m{i}")])
+            .collect()
+    };
+    for (key, n) in [("z128", 128), ("z129", 129)] {
+        let mut argv = vec!["ZADD".to_string(), key.to_string()];
+        argv.extend(members(n));
+        assert!(!s.execute(0, &argv).is_error());
+    }
+    for (key, want) in [
+        ("z", "listpack"),
+        ("z64", "listpack"),
+        ("z65", "skiplist"),
+        ("z128", "listpack"),
+        ("z129", "skiplist"),
+    ] {
+        assert_eq!(
+            s.execute(0, &["OBJECT", "ENCODING", key]),
+            bulk(want),
+            "{key}"
+        );
+    }
+    check(
+        &s,
+        &[
+            (&["TYPE", "z"], Reply::simple("zset")),
+            (&["COPY", "z", "z9", "DB", "1"], int(1)),
+            (&["MOVE", "z64", "1"], int(1)),
+        ],
+    );
+    check_db(
+        &s,
+        1,
+        &[
+            (&["TYPE", "z9"], Reply::simple("zset")),
+            (&["TYPE", "z64"], Reply::simple("zset")),
+        ],
+    );
 }
