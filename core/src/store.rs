@@ -361,10 +361,16 @@ impl Store {
     /// One step of active expiry (Redis's `activeExpireCycle`): in every
     /// database, sample keys with a TTL and delete the expired ones, repeating
     /// while many were expired, within roughly `budget`. Returns keys deleted.
-    /// The server calls it 10 times a second.
+    /// The server calls it 10 times a second. Does nothing while a script
+    /// is busy ([`Store::script_busy`]).
     pub fn purge_expired(&self, budget: Duration) -> usize {
         let start = web_time::Instant::now();
-        let mut st = self.lock();
+        // Skipped while a script is busy: it holds the lock, and a server's
+        // timer must not wait for it (Redis does not expire keys then either).
+        let Some(mut st) = crate::scripting::lock_unless_busy(self) else {
+            return 0;
+        };
+        st.begin(self.shared.clock.now_unix_ms());
         let mut deleted = 0;
         for db in &mut st.dbs {
             deleted += db.purge_expired(16);

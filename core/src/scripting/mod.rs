@@ -232,6 +232,21 @@ pub(crate) fn lock_for_command<'s>(
     }
 }
 
+/// Takes the store lock unless a script is busy (then `None`), without
+/// ever waiting for a busy script: for work that can be skipped, such as
+/// the server's active expiry timer.
+pub(crate) fn lock_unless_busy(store: &Store) -> Option<MutexGuard<'_, State>> {
+    let control = &store.shared.scripting.control;
+    loop {
+        if control.is_busy() {
+            return None;
+        }
+        if let Some(st) = store.shared.state.try_lock_for(BUSY_POLL) {
+            return Some(st);
+        }
+    }
+}
+
 fn is_script_kill(found: &Found<'_>) -> bool {
     matches!(found, Found::Builtin(spec, 2) if spec.name == "kill" && spec.group == "scripting")
 }
