@@ -21,7 +21,7 @@ fi
 
 # Size-oriented release build of the cdylib only (these env vars override the
 # workspace's release profile for this invocation; native builds are untouched).
-export CARGO_PROFILE_RELEASE_OPT_LEVEL=s
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=z
 export CARGO_PROFILE_RELEASE_LTO=true
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 export CARGO_PROFILE_RELEASE_DEBUG=0
@@ -41,8 +41,8 @@ fi
 pkg="$here/pkg"
 rm -rf "$pkg"
 mkdir -p "$pkg/node" "$pkg/web"
-wasm-bindgen "$wasm" --target nodejs --out-dir "$pkg/node" --out-name embedis --remove-producers-section
-wasm-bindgen "$wasm" --target web --out-dir "$pkg/web" --out-name embedis --remove-producers-section
+wasm-bindgen "$wasm" --target nodejs --out-dir "$pkg/node" --out-name embedis --remove-producers-section --remove-name-section
+wasm-bindgen "$wasm" --target web --out-dir "$pkg/web" --out-name embedis --remove-producers-section --remove-name-section
 
 # Each folder says how Node should read its .js files.
 echo '{ "type": "commonjs" }' > "$pkg/node/package.json"

@@ -593,6 +593,27 @@ describe('snapshots and persistence', () => {
 });
 
 describe('lifetime', () => {
+  test('each store runs one expiry timer, cleared by free()', () => {
+    const live = new Set();
+    const { setInterval: set, clearInterval: clear } = globalThis;
+    globalThis.setInterval = (...args) => { const id = set(...args); live.add(id); return id; };
+    globalThis.clearInterval = (id) => { live.delete(id); clear(id); };
+    try {
+      const stores = Array.from({ length: 5 }, () => new Embedis());
+      const other = stores[0].database(1);
+      assert.equal(live.size, 5);
+      stores.forEach((s) => s.free());
+      assert.equal(live.size, 1, 'a second handle keeps its store alive');
+      other.free();
+      assert.equal(live.size, 0);
+      new Embedis({ activeExpiry: false }).free();
+      assert.equal(live.size, 0);
+    } finally {
+      globalThis.setInterval = set;
+      globalThis.clearInterval = clear;
+    }
+  });
+
   test('free() releases the store; Symbol.dispose is free where it exists', () => {
     const db = new Embedis();
     db.free();

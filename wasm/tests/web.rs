@@ -371,3 +371,30 @@ async fn command_line_prints_like_redis_cli() {
         "Invalid argument(s)"
     );
 }
+
+#[wasm_bindgen_test]
+async fn console_sessions_print_like_redis_cli_including_later_replies() {
+    let db = db();
+    let lines = Array::new();
+    let sink = lines.clone();
+    let output = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |text: JsValue, _err: JsValue| {
+        sink.push(&text);
+    });
+    let cli = db.console(&js(output.as_ref().clone())).unwrap();
+    assert!(cli.run("PING"));
+    assert!(cli.run("SELECT 3"));
+    assert_eq!(cli.index(), 3);
+    assert!(cli.run("SET k \"a b\""));
+    assert!(!cli.run("GET \"open"));
+    assert!(cli.run("BLPOP q 5"));
+    assert_eq!(json(&lines), r#"["PONG","OK","OK"]"#);
+    db.database(3).unwrap().rpush(&js("q"), &js("x")).unwrap();
+    sleep(0.0).await;
+    assert!(cli.run("SUBSCRIBE ch"));
+    db.publish(&js("ch"), &js("hi")).unwrap();
+    sleep(0.0).await;
+    assert_eq!(
+        json(&lines),
+        r#"["PONG","OK","OK","1) \"q\"\n2) \"x\"","1) \"subscribe\"\n2) \"ch\"\n3) (integer) 1","1) \"message\"\n2) \"ch\"\n3) \"hi\""]"#
+    );
+}
