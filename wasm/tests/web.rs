@@ -377,9 +377,10 @@ async fn console_sessions_print_like_redis_cli_including_later_replies() {
     let db = db();
     let lines = Array::new();
     let sink = lines.clone();
-    let output = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |text: JsValue, _err: JsValue| {
-        sink.push(&text);
-    });
+    let output =
+        Closure::<dyn FnMut(JsValue, JsValue)>::new(move |text: JsValue, _err: JsValue| {
+            sink.push(&text);
+        });
     let cli = db.console(&js(output.as_ref().clone())).unwrap();
     assert!(cli.run("PING"));
     assert!(cli.run("SELECT 3"));
