@@ -13,8 +13,9 @@
 # `cargo +1.97 install kevy` when missing), NO_KEVY=1 to leave kevy out,
 # OUT (also write the tables to this file).
 #
-# Prints markdown tables on stdout; progress goes to stderr. Stops every
-# server it started, by PID, on exit.
+# Then, with those keys loaded, the longest PING round trip a client sees
+# while BGSAVE runs. Prints markdown tables on stdout; progress goes to
+# stderr. Stops every server it started, by PID, on exit.
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -222,8 +223,51 @@ memory_table() {
     done
 }
 
+# ---- BGSAVE pause -----------------------------------------------------------
+
+# The max column of `redis-cli --latency` output ("min max avg samples",
+# printed once when it is interrupted and its output is not a terminal).
+probe_max() { awk '{ print $2 }' "$1"; }
+
+bgsave_table() {
+    echo "### BGSAVE pause: $MEMORY_KEYS keys loaded, longest PING round trip while a background save runs"
+    echo
+    echo "| server | longest PING during BGSAVE (ms) | longest PING, no save (ms) | BGSAVE took (s) |"
+    echo "| --- | --- | --- | --- |"
+    local name port idle busy lp t0 t1 i last
+    for name in "${SERVERS[@]}"; do
+        [ "$name" = kevy-1t ] && continue
+        port=${PORT[$name]}
+        timeout -s INT 2 redis-cli -p "$port" --latency >"$work/idle.lat" 2>/dev/null || true
+        idle=$(probe_max "$work/idle.lat")
+        last=$(redis-cli -p "$port" LASTSAVE)
+        redis-cli -p "$port" --latency >"$work/busy.lat" 2>/dev/null &
+        lp=$!
+        sleep 0.3
+        log "BGSAVE on $name"
+        t0=$(date +%s.%N)
+        redis-cli -p "$port" BGSAVE >/dev/null
+        # Done when INFO says so, or (servers without that field) LASTSAVE
+        # moves; given up on after a minute.
+        for i in $(seq 1 600); do
+            sleep 0.05
+            if redis-cli -p "$port" INFO persistence | grep -q '^rdb_bgsave_in_progress:1'; then continue; fi
+            if redis-cli -p "$port" INFO persistence | grep -q '^rdb_bgsave_in_progress:0' ||
+                [ "$(redis-cli -p "$port" LASTSAVE)" != "$last" ]; then break; fi
+        done
+        t1=$(date +%s.%N)
+        sleep 0.3
+        kill -INT "$lp" 2>/dev/null || true
+        wait "$lp" 2>/dev/null || true
+        busy=$(probe_max "$work/busy.lat")
+        echo "| $name | ${busy:-—} | ${idle:-—} | $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') |"
+    done
+}
+
 {
     tables
     echo
     memory_table
+    echo
+    bgsave_table
 } | tee "${OUT:-/dev/null}"

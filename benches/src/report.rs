@@ -84,7 +84,8 @@ pub fn markdown(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The machine line printed above every table: CPU model, cores, OS, date.
+/// The machine line printed above every table: CPU model, cores, OS, load
+/// average, date.
 pub fn machine_line() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -103,8 +104,13 @@ pub fn machine_line() -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
+    // Other work on the machine slows every row; say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
     format!(
-        "{cpu}, {cores} cores, {} {}, {date}",
+        "{cpu}, {cores} cores, {} {}, load average {load}, {date}",
         std::env::consts::OS,
         std::env::consts::ARCH
     )
