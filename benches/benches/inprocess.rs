@@ -290,29 +290,50 @@ fn sets(c: &mut Criterion, w: &World) {
     });
 }
 
-/// The new score of ZADD's `i`-th update: members move across the whole set.
-fn zscore(i: u64, t: usize, n: usize) -> f64 {
-    spread(i.wrapping_add(7), t, n) as f64 + 0.5
+/// The index of the new score of ZADD's `i`-th update (the score is
+/// `index + 0.5`): members move across the whole set.
+fn zscore(i: u64, t: usize, n: usize) -> usize {
+    spread(i.wrapping_add(7), t, n)
 }
 
 fn zsets(c: &mut Criterion, w: &World) {
     let (n, members) = (w.n, &w.members);
+    // Scores as a client sends them, formatted before the clock starts.
+    let scores = table(n, |j| format!("{j}.5").into_bytes());
+    let score = |j: usize| j as f64 + 0.5;
+    bench(c, "zadd", WHO[0], |t, i| {
+        let (k, s) = (spread(i, t, n), score(zscore(i, t, n)));
+        black_box(w.db.zadd(ZSET, [(s, &members[k])]).unwrap());
+    });
+    bench(c, "zadd", WHO[1], |t, i| {
+        let (k, s) = (spread(i, t, n), &scores[zscore(i, t, n)]);
+        black_box(w.store.execute(0, &[&b"ZADD"[..], ZSET, s, &members[k]]));
+    });
     bench(c, "zadd", WHO[2], |t, i| {
-        let k = spread(i, t, n);
-        black_box(floor::zadd(&w.f_zset, ZSET, zscore(i, t, n), &members[k]));
+        let (k, s) = (spread(i, t, n), score(zscore(i, t, n)));
+        black_box(floor::zadd(&w.f_zset, ZSET, s, &members[k]));
     });
     bench(c, "zadd", WHO[3], |t, i| {
-        let k = spread(i, t, n);
-        black_box(
-            w.kevy
-                .zadd(ZSET, &[(zscore(i, t, n), &members[k])])
-                .unwrap(),
-        );
+        let (k, s) = (spread(i, t, n), score(zscore(i, t, n)));
+        black_box(w.kevy.zadd(ZSET, &[(s, &members[k])]).unwrap());
+    });
+    bench(c, "zrank", WHO[0], |t, i| {
+        black_box(w.db.zrank(ZSET, &members[spread(i, t, n)]).unwrap());
+    });
+    bench(c, "zrank", WHO[1], |t, i| {
+        let m = &members[spread(i, t, n)];
+        black_box(w.store.execute(0, &[&b"ZRANK"[..], ZSET, m]));
     });
     // The floor has no O(log n) rank (std has no order-statistics tree).
     bench(c, "zrank", WHO[3], |t, i| {
         let m = &members[spread(i, t, n)];
         black_box(w.kevy.with(|s| s.zrank(ZSET, m)).unwrap());
+    });
+    bench(c, "zrange_0_99", WHO[0], |_, _| {
+        black_box(w.db.zrange(ZSET, 0, 99).unwrap());
+    });
+    bench(c, "zrange_0_99", WHO[1], |_, _| {
+        black_box(w.store.execute(0, &[&b"ZRANGE"[..], ZSET, b"0", b"99"]));
     });
     bench(c, "zrange_0_99", WHO[2], |_, _| {
         black_box(floor::zrange(&w.f_zset, ZSET, 0, 99));
