@@ -110,15 +110,6 @@ impl Keyspace {
         self.map.get(key)
     }
 
-    /// The live entry under `key`, for writing: touches WATCH.
-    pub(crate) fn get_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.expire_if_needed(key);
-        if self.map.contains_key(key) {
-            self.touch(key);
-        }
-        self.map.get_mut(key)
-    }
-
     /// True if `key` exists (and has not expired).
     pub(crate) fn contains(&mut self, key: &[u8]) -> bool {
         self.get(key).is_some()
