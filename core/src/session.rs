@@ -1436,7 +1436,9 @@ fn pubsub_command(s: &mut Session, name: &str, targets: Vec<Bytes>) -> Vec<Reply
             .get_or_insert_with(|| store.subscriber())
             .psubscribe_more(targets),
         _ => match s.subs.sub.as_mut() {
-            None => Vec::new(),
+            // Not subscribed at all: Redis still confirms each named target
+            // (with count 0); only a bare UNSUBSCRIBE gets the nil one below.
+            None => targets.into_iter().map(|t| (t, 0)).collect(),
             Some(sub) if kind == "unsubscribe" => sub.unsubscribe(targets.iter()),
             Some(sub) => sub.punsubscribe(targets.iter()),
         },
