@@ -446,7 +446,10 @@ fn command(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
                     "ERR Invalid number of arguments specified for command",
                 ));
             }
-            let keys = spec.keys.key_indexes(&argv);
+            let mut keys = spec.keys.key_indexes(&argv);
+            if spec.name == "sort" {
+                keys.extend(sort_store_index(&argv));
+            }
             if keys.is_empty() {
                 return Err(Error::Static("ERR The command has no key arguments"));
             }
@@ -537,4 +540,23 @@ fn debug(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
             subcommand: String::from_utf8_lossy(&argv[1]).into_owned(),
             command: "DEBUG".into(),
         })
+}
+
+/// Where SORT's `STORE destination` key is, as Redis's `sortGetKeys` finds it:
+/// `LIMIT offset count`, `BY pattern` and `GET pattern` are skipped with their
+/// arguments, a `STORE` followed by anything marks the next word, and the
+/// last one wins.
+fn sort_store_index(argv: &[Bytes]) -> Option<usize> {
+    let mut store = None;
+    let mut i = 2;
+    while i < argv.len() {
+        match argv[i].to_ascii_lowercase().as_slice() {
+            b"limit" => i += 2,
+            b"get" | b"by" => i += 1,
+            b"store" if i + 1 < argv.len() => store = Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    store
 }
