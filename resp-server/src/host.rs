@@ -508,13 +508,36 @@ impl Host for ServerHost {
                 "no" => Ok(()),
                 _ => fail("appendonly is not supported by embedis"),
             },
-            "maxmemory"
-            | "maxmemory-policy"
-            | "timeout"
-            | "hz"
-            | "tcp-keepalive"
-            | "maxclients"
-            | "notify-keyspace-events" => Ok(()),
+            // Accepted for compatibility and not acted on, but checked as
+            // Redis checks them, so a bad value still fails (e.g. inside MULTI).
+            "maxmemory" => match parse_memory(value) {
+                Some(_) => Ok(()),
+                None => fail("argument must be a memory value"),
+            },
+            "maxmemory-policy" => match value.to_ascii_lowercase().as_str() {
+                "volatile-lru" | "volatile-lfu" | "volatile-random" | "volatile-ttl"
+                | "allkeys-lru" | "allkeys-lfu" | "allkeys-random" | "noeviction" => Ok(()),
+                _ => fail(
+                    "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction",
+                ),
+            },
+            "timeout" | "hz" | "tcp-keepalive" => match value.parse::<i64>() {
+                Ok(n) if (0..=i64::from(i32::MAX)).contains(&n) => Ok(()),
+                Ok(_) => fail("argument must be between 0 and 2147483647 inclusive"),
+                Err(_) => fail("argument couldn't be parsed into an integer"),
+            },
+            "maxclients" => match value.parse::<i64>() {
+                Ok(n) if (1..=i64::from(u32::MAX)).contains(&n) => Ok(()),
+                Ok(_) => fail("argument must be between 1 and 4294967295 inclusive"),
+                Err(_) => fail("argument couldn't be parsed into an integer"),
+            },
+            "notify-keyspace-events" => {
+                if value.chars().all(|c| "Ag$lshzxeKEtmdn".contains(c)) {
+                    Ok(())
+                } else {
+                    fail("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+                }
+            }
             "port" | "bind" | "daemonize" | "cluster-enabled" => fail("can't set immutable config"),
             _ => return None,
         })
@@ -630,4 +653,28 @@ mod snap {
             .replace_from_snapshot(&mut std::io::BufReader::new(file))
             .map_err(|e| e.to_string())
     }
+}
+
+/// A Redis memory value (`100`, `1gb`, `5mb`, `10K`): bytes, or `None` when
+/// it is not one (Redis's `memtoull`).
+fn parse_memory(value: &str) -> Option<u64> {
+    let lower = value.to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (digits, unit) = lower.split_at(split);
+    let mul: u64 = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    if digits.is_empty() && unit.is_empty() {
+        return Some(0); // Redis takes "" as 0 too
+    }
+    digits.parse::<u64>().ok()?.checked_mul(mul)
 }

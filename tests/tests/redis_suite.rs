@@ -1747,3 +1747,64 @@ fn echo_ping_and_unknown_commands() {
         "ERR wrong number of arguments for 'get' command"
     );
 }
+
+// ---- multi.tcl "MULTI with config error", introspection.tcl ---------------------------
+
+#[test]
+fn config_set_checks_values_of_settings_it_accepts() {
+    let (_t, mut c) = setup();
+    let failed = |name: &str, why: &str| {
+        format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {why}")
+    };
+    assert_eq!(
+        c.err("CONFIG SET maxmemory bla"),
+        failed("maxmemory", "argument must be a memory value")
+    );
+    assert_eq!(
+        c.err("CONFIG SET timeout abc"),
+        failed("timeout", "argument couldn't be parsed into an integer")
+    );
+    assert_eq!(
+        c.err("CONFIG SET hz -1"),
+        failed("hz", "argument must be between 0 and 2147483647 inclusive")
+    );
+    assert_eq!(
+        c.err("CONFIG SET maxclients 0"),
+        failed(
+            "maxclients",
+            "argument must be between 1 and 4294967295 inclusive"
+        )
+    );
+    assert!(
+        c.err("CONFIG SET maxmemory-policy foo")
+            .starts_with(&failed(
+                "maxmemory-policy",
+                "argument(s) must be one of the following: volatile-lru,"
+            ))
+    );
+    assert_eq!(
+        c.err("CONFIG SET notify-keyspace-events Q"),
+        failed(
+            "notify-keyspace-events",
+            "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+        )
+    );
+    for ok in [
+        "maxmemory 100mb",
+        "maxmemory 0",
+        "timeout 0",
+        "hz 10",
+        "maxclients 10000",
+    ] {
+        assert_eq!(c.r(&format!("CONFIG SET {ok}")), "OK", "{ok}");
+    }
+    // Inside MULTI the failure is a runtime error: the rest still runs.
+    c.all(&["MULTI", "SET foo bar", "CONFIG SET maxmemory bla"]);
+    c.send_line("EXEC");
+    let V::Array(items) = c.read() else { panic!() };
+    assert_eq!(items[0], V::Simple("OK".into()));
+    assert_eq!(
+        items[1],
+        V::Err(failed("maxmemory", "argument must be a memory value"))
+    );
+}
