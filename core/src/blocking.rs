@@ -248,6 +248,20 @@ impl Blocked {
         self.finish()
     }
 
+    /// Stops waiting: the served reply if the waiter was served in the
+    /// meantime, else `None` (CLIENT UNBLOCK ... ERROR replies with an error
+    /// then, instead of the timeout reply).
+    pub(crate) fn cancel_unless_served(mut self) -> Option<Reply> {
+        if let Some(r) = self.slot.take() {
+            self.timeout_reply = None;
+            return Some(r);
+        }
+        self.store.unblock(self.db, self.id);
+        // Disarms Drop (already unblocked); a serve that raced us still wins.
+        self.timeout_reply = None;
+        self.slot.take()
+    }
+
     fn finish(&mut self) -> Reply {
         if let Some(r) = self.slot.take() {
             self.timeout_reply = None;

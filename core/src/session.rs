@@ -31,7 +31,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -188,6 +188,8 @@ pub struct Client {
     id: u64,
     created: Instant,
     killed: AtomicBool,
+    /// CLIENT UNBLOCK request: 0 none, 1 TIMEOUT, 2 ERROR.
+    unblock: AtomicU8,
     waker: Mutex<Option<Waker>>,
     meta: Mutex<ClientMeta>,
 }
@@ -219,6 +221,7 @@ impl Clients {
             id,
             created: now,
             killed: AtomicBool::new(false),
+            unblock: AtomicU8::new(0),
             waker: Mutex::new(None),
             meta: Mutex::new(ClientMeta {
                 addr: String::new(),
@@ -284,6 +287,22 @@ impl Clients {
         let mut v: Vec<_> = self.map.lock().values().cloned().collect();
         v.sort_by_key(|c| c.id);
         v
+    }
+
+    /// CLIENT UNBLOCK: asks client `id`, if it is blocked, to stop waiting
+    /// as if timed out (or with an error); true if it was blocked.
+    fn unblock(&self, id: u64, error: bool) -> bool {
+        let Some(c) = self.map.lock().get(&id).cloned() else {
+            return false;
+        };
+        if !c.meta.lock().blocked {
+            return false;
+        }
+        c.unblock.store(if error { 2 } else { 1 }, Ordering::SeqCst);
+        if let Some(w) = c.waker.lock().take() {
+            w.wake();
+        }
+        true
     }
 
     /// Marks every client matching `keep` as killed; returns how many.
@@ -575,6 +594,8 @@ impl Session {
                 self.block_deadline = b.timeout().map(|t| Instant::now() + t);
                 self.blocked = Some(b);
                 self.client.meta.lock().blocked = true;
+                // A CLIENT UNBLOCK aimed at an earlier block must not end this one.
+                self.client.unblock.store(0, Ordering::SeqCst);
             }
             Outcome::Nothing => {}
         }
@@ -635,6 +656,21 @@ impl Session {
             return Poll::Ready(());
         }
         let mut ready = false;
+        let unblock = self.client.unblock.swap(0, Ordering::SeqCst);
+        if unblock != 0 {
+            if let Some(b) = self.blocked.take() {
+                let r = if unblock == 2 {
+                    b.cancel_unless_served()
+                        .unwrap_or(Reply::Error(Error::Static(
+                            "UNBLOCKED client unblocked via CLIENT UNBLOCK",
+                        )))
+                } else {
+                    b.cancel()
+                };
+                self.unblocked(r, out);
+                ready = true;
+            }
+        }
         if let Some(b) = self.blocked.as_mut() {
             if let Poll::Ready(r) = std::pin::Pin::new(b).poll(cx) {
                 self.blocked = None;
@@ -950,6 +986,27 @@ impl Session {
             b"info" => Ok(verbatim(format!("{}\n", self.client.line()))),
             b"list" => self.client_list(args),
             b"kill" => self.client_kill(args),
+            b"unblock" => {
+                let id = match args.i64() {
+                    Ok(id) => id,
+                    Err(e) => return Reply::Error(e).into(),
+                };
+                let error = match args.peek().cloned() {
+                    None => false,
+                    Some(r) if r.eq_ignore_ascii_case(b"timeout") => false,
+                    Some(r) if r.eq_ignore_ascii_case(b"error") => true,
+                    Some(_) => {
+                        return Reply::Error(Error::Static(
+                            "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
+                        ))
+                        .into();
+                    }
+                };
+                let clients = self.host.clients();
+                Ok(Reply::Integer(i64::from(
+                    u64::try_from(id).is_ok_and(|id| clients.unblock(id, error)),
+                )))
+            }
             b"setinfo" => self.client_setinfo(args),
             b"no-evict" | b"no-touch" => match args.next() {
                 Ok(v) if v.eq_ignore_ascii_case(b"on") || v.eq_ignore_ascii_case(b"off") => {

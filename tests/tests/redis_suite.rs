@@ -1808,3 +1808,33 @@ fn config_set_checks_values_of_settings_it_accepts() {
         V::Err(failed("maxmemory", "argument must be a memory value"))
     );
 }
+
+// ---- list.tcl "client unblock tests" ------------------------------------------------------
+
+#[test]
+fn client_unblock_ends_a_blocking_pop_as_a_timeout_or_an_error() {
+    let (t, mut c) = setup();
+    let mut waiter = t.conn();
+    let id = waiter.r("CLIENT ID");
+    waiter.send_line("BRPOP l 0");
+    wait_blocked(&mut c, 1);
+    assert_eq!(c.r(&format!("CLIENT UNBLOCK {id}")), "1");
+    assert_eq!(waiter.read(), V::NilArray);
+    waiter.send_line("BLPOP l 0");
+    wait_blocked(&mut c, 1);
+    assert_eq!(c.r(&format!("CLIENT UNBLOCK {id} ERROR")), "1");
+    assert_eq!(
+        waiter.read(),
+        V::Err("UNBLOCKED client unblocked via CLIENT UNBLOCK".into())
+    );
+    // Not blocked (any more): nothing to do.
+    assert_eq!(c.r(&format!("CLIENT UNBLOCK {id}")), "0");
+    assert_eq!(c.r("CLIENT UNBLOCK 999999"), "0");
+    assert_eq!(c.r("LPUSH l x"), "1");
+    assert_eq!(waiter.r("LPOP l"), "x");
+    assert_eq!(
+        c.err(&format!("CLIENT UNBLOCK {id} NOW")),
+        "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+    );
+    assert_eq!(c.err("CLIENT UNBLOCK abc"), NOT_INTEGER);
+}

@@ -13,6 +13,7 @@ static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
     session_only("info", 2, NOSCRIPT | LOADING | STALE, N, G),
     session_only("list", -2, ADMIN | NOSCRIPT | LOADING | STALE, N, G),
     session_only("kill", -3, ADMIN | NOSCRIPT | LOADING | STALE, N, G),
+    session_only("unblock", -3, ADMIN | NOSCRIPT | LOADING | STALE, N, G),
     session_only("setname", 3, NOSCRIPT | LOADING | STALE, N, G),
     session_only("getname", 2, NOSCRIPT | LOADING | STALE, N, G),
     session_only("setinfo", 4, NOSCRIPT | LOADING | STALE, N, G),
