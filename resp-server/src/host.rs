@@ -449,6 +449,9 @@ impl Host for ServerHost {
         put("notify-keyspace-events", String::new());
         put("daemonize", "no".into());
         put("cluster-enabled", "no".into());
+        let busy = self.store.lua_time_limit().to_string();
+        put("lua-time-limit", busy.clone());
+        put("busy-reply-threshold", busy);
     }
 
     fn config_set(&self, name: &str, value: &str) -> Option<embedis::Result<()>> {
@@ -524,6 +527,14 @@ impl Host for ServerHost {
             "timeout" | "hz" | "tcp-keepalive" => match value.parse::<i64>() {
                 Ok(n) if (0..=i64::from(i32::MAX)).contains(&n) => Ok(()),
                 Ok(_) => fail("argument must be between 0 and 2147483647 inclusive"),
+                Err(_) => fail("argument couldn't be parsed into an integer"),
+            },
+            "lua-time-limit" | "busy-reply-threshold" => match value.parse::<i64>() {
+                Ok(ms) if (0..=i64::MAX).contains(&ms) => {
+                    self.store.set_lua_time_limit(ms as u64);
+                    Ok(())
+                }
+                Ok(_) => fail("argument must be between 0 and 9223372036854775807 inclusive"),
                 Err(_) => fail("argument couldn't be parsed into an integer"),
             },
             "maxclients" => match value.parse::<i64>() {

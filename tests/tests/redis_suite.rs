@@ -1838,3 +1838,20 @@ fn client_unblock_ends_a_blocking_pop_as_a_timeout_or_an_error() {
     );
     assert_eq!(c.err("CLIENT UNBLOCK abc"), NOT_INTEGER);
 }
+
+#[test]
+fn config_lua_time_limit_is_settable_under_both_names() {
+    let (_t, mut c) = setup();
+    assert_eq!(c.r("CONFIG GET lua-time-limit"), "lua-time-limit 5000");
+    assert_eq!(c.r("CONFIG SET lua-time-limit 100"), "OK");
+    assert_eq!(
+        c.r("CONFIG GET busy-reply-threshold"),
+        "busy-reply-threshold 100"
+    );
+    assert_eq!(c.r("CONFIG SET busy-reply-threshold 200"), "OK");
+    assert_eq!(c.r("CONFIG GET lua-time-limit"), "lua-time-limit 200");
+    assert_eq!(
+        c.err("CONFIG SET lua-time-limit -1"),
+        "ERR CONFIG SET failed (possibly related to argument 'lua-time-limit') - argument must be between 0 and 9223372036854775807 inclusive"
+    );
+}
