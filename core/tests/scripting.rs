@@ -699,6 +699,40 @@ fn distributed_lock_acquire_release_extend() {
     assert_eq!(s.eval(release, &["lock"], &["t2"]), int(0));
 }
 
+/// Sliding-window rate limiter on a sorted set: ARGV = now_ms, window_ms,
+/// limit, request id.
+const RATE_LIMIT: &str = "redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1] - ARGV[2])
+    if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+      redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+      redis.call('PEXPIRE', KEYS[1], ARGV[2])
+      return 1
+    end
+    return 0";
+
+#[test]
+fn sliding_window_rate_limiter_allows_exactly_n_per_window() {
+    let (s, clock) = store();
+    let mut call = |now: i64, id: &str| -> Reply {
+        s.eval(
+            RATE_LIMIT,
+            &["rl:user"],
+            &[now.to_string(), "1000".into(), "3".into(), id.into()],
+        )
+    };
+    // 10 calls inside one window: exactly 3 pass.
+    let allowed: Vec<Reply> = (0..10).map(|i| call(i * 50, &format!("a{i}"))).collect();
+    assert_eq!(allowed, [1, 1, 1, 0, 0, 0, 0, 0, 0, 0].map(int).to_vec());
+    // The window slides: the call at 0 leaves it after 1000 ms, then the one at 50.
+    assert_eq!(call(1000, "b1"), int(1));
+    assert_eq!(call(1010, "b2"), int(0));
+    assert_eq!(call(1050, "b3"), int(1));
+    assert_eq!(call(1060, "b4"), int(0));
+    assert_eq!(s.execute(0, &["ZCARD", "rl:user"]), int(3));
+    // Idle for a whole window: the key expires by itself.
+    clock.advance_ms(1000);
+    assert_eq!(s.execute(0, &["EXISTS", "rl:user"]), int(0));
+}
+
 #[test]
 fn inventory_deduct_returns_minus_one_when_short() {
     let (s, _) = store();

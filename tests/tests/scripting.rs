@@ -191,6 +191,41 @@ fn distributed_lock_acquire_release_extend() {
 }
 
 #[test]
+fn sliding_window_rate_limiter_allows_exactly_n_of_m_calls() {
+    let srv = TestServer::start();
+    let mut con = srv.client();
+    let limiter = Script::new(
+        "redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1] - ARGV[2])
+         if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+           redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+           redis.call('PEXPIRE', KEYS[1], ARGV[2])
+           return 1
+         end
+         return 0",
+    );
+    let mut call = |now: i64, id: String| -> i64 {
+        limiter
+            .key("rl")
+            .arg(now)
+            .arg(1000)
+            .arg(5)
+            .arg(id)
+            .invoke(&mut con)
+            .unwrap()
+    };
+    let allowed: i64 = (0..20).map(|i| call(i * 10, format!("a{i}"))).sum();
+    assert_eq!(allowed, 5);
+    assert_eq!(call(1000, "b".into()), 1);
+    assert_eq!(call(1001, "c".into()), 0);
+    srv.clock.advance_ms(1000);
+    let exists: i64 = redis::cmd("EXISTS")
+        .arg("rl")
+        .query(&mut srv.client())
+        .unwrap();
+    assert_eq!(exists, 0);
+}
+
+#[test]
 fn inventory_deduct_returns_minus_one_when_short() {
     let srv = TestServer::start();
     let mut con = srv.client();
