@@ -346,7 +346,7 @@ async fn serve_connection(
             std::future::poll_fn(|cx| poll_input_or_event(&stream, &mut session, &mut out, cx));
         tokio::select! {
             r = ev => match r {
-                Wake::Input => session.process(&mut out),
+                Wake::Input => process_input(&mut session, &mut out),
                 Wake::Event => {}
                 Wake::Closed => break,
             },
@@ -356,6 +356,30 @@ async fn serve_connection(
     }
     let _ = stream.shutdown().await;
     Ok(())
+}
+
+/// Runs the buffered commands. A batch that may run a Lua script (which can
+/// hold the store for up to `lua-time-limit` and beyond) runs in
+/// `block_in_place`, so this worker's queued tasks move to another thread:
+/// otherwise a connection whose task waits in this worker's queue would get
+/// neither its reply nor `BUSY` until the script ends, and SCRIPT KILL could
+/// never arrive.
+fn process_input(session: &mut Session, out: &mut BytesMut) {
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi_thread && may_run_script(session.input()) {
+        tokio::task::block_in_place(|| session.process(out));
+    } else {
+        session.process(out);
+    }
+}
+
+/// True if the unprocessed input names a scripting command (EVAL, EVALSHA,
+/// EVAL_RO, EVALSHA_RO, FCALL...): a cheap case-insensitive scan; a false
+/// positive only costs a thread hand-off.
+fn may_run_script(input: &[u8]) -> bool {
+    input.windows(4).any(|w| w.eq_ignore_ascii_case(b"eval"))
+        || input.windows(5).any(|w| w.eq_ignore_ascii_case(b"fcall"))
 }
 
 enum Wake {

@@ -64,11 +64,16 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        // A failed test may leave a script running: stop it, or the
+        // runtime's worker never returns and the join below hangs.
+        let _ = self.store.script_kill();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            if !std::thread::panicking() {
+                let _ = t.join();
+            }
         }
     }
 }
