@@ -15,9 +15,9 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 let Embedis;
 try {
-  ({ Embedis } = require('../pkg/node/index.cjs'));
+  ({ Embedis } = require('embedis'));
 } catch (e) {
-  console.error('wasm/pkg is missing: build the package first with `bash wasm/build.sh`.');
+  console.error('embedis is missing: build it (`bash wasm/build.sh`), then `npm install` here.');
   throw e;
 }
 const RedisMock = require('ioredis-mock');
