@@ -410,7 +410,12 @@ fn main() {
     zsets(&mut c, &w);
     c.final_summary();
 
-    println!("\n### In-process throughput ({n} keys / members)\n");
+    let clock = if embedis_benches::cpu_clock() {
+        "per-thread CPU time"
+    } else {
+        "wall clock"
+    };
+    println!("\n### In-process throughput ({n} keys / members; timed by {clock})\n");
     println!("{}\n", report::machine_line());
     for threads in thread_counts() {
         println!("{}", table_for(threads, since));

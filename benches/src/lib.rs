@@ -67,37 +67,52 @@ pub fn spread(i: u64, thread: usize, n: usize) -> usize {
     ((i.wrapping_mul(0x9E37_79B9) as usize) ^ (thread << 20)) % n
 }
 
+/// True when `EMBEDIS_BENCH_CLOCK=cpu`: time each benchmark thread by the
+/// CPU time it used instead of the wall clock, so a machine busy with other
+/// work does not inflate the figures (time spent waiting for a core or for
+/// a lock held by a thread that was descheduled is left out).
+pub fn cpu_clock() -> bool {
+    std::env::var("EMBEDIS_BENCH_CLOCK").is_ok_and(|v| v == "cpu")
+}
+
 /// Runs `op(thread, i)` for `i in 0..iters` on each of `threads` threads at
-/// once and returns the wall time from the common start to the last finish.
-/// With `threads == 1` the loop runs on the calling thread.
+/// once and returns the wall time from the common start to the last finish
+/// (with [`cpu_clock`]: the largest CPU time any thread used). With
+/// `threads == 1` the loop runs on the calling thread.
 pub fn run_threads<F>(threads: usize, iters: u64, op: &F) -> Duration
 where
     F: Fn(usize, u64) + Sync,
 {
-    if threads == 1 {
-        let start = Instant::now();
+    let cpu = cpu_clock();
+    let run = |t: usize| {
+        let (wall, cpu_start) = (Instant::now(), cpu.then(cpu_time::ThreadTime::now));
         for i in 0..iters {
-            op(0, i);
+            op(t, i);
         }
-        return start.elapsed();
+        (wall.elapsed(), cpu_start.map(|c| c.elapsed()))
+    };
+    if threads == 1 {
+        let (wall, cpu) = run(0);
+        return cpu.unwrap_or(wall);
     }
     let barrier = Barrier::new(threads + 1);
-    std::thread::scope(|s| {
-        for t in 0..threads {
-            let barrier = &barrier;
-            s.spawn(move || {
-                barrier.wait();
-                for i in 0..iters {
-                    op(t, i);
-                }
-            });
-        }
+    let (start, cpu_times) = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (barrier, run) = (&barrier, &run);
+                s.spawn(move || {
+                    barrier.wait();
+                    run(t).1
+                })
+            })
+            .collect();
         barrier.wait();
         let start = Instant::now();
-        // The scope joins every thread before returning.
-        start
-    })
-    .elapsed()
+        let cpu: Vec<Option<Duration>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        (start, cpu)
+    });
+    let wall = start.elapsed();
+    cpu_times.into_iter().flatten().max().unwrap_or(wall)
 }
 
 /// Where criterion writes its results for these benchmarks (and where

@@ -148,7 +148,7 @@ const results = {
   'ioredis-mock': await contender('ioredis-mock', mock),
 };
 
-const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`);
+const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0));
 const rows = ['set', 'get', 'lpush', 'zadd', 'zrange'].map((op) => {
   const e = results.embedis[op];
   const m = results.Map[op];
