@@ -13,6 +13,12 @@ fn member() -> impl Strategy<Value = String> {
     (0u8..12).prop_map(|i| format!("m{i}"))
 }
 
+/// Sorted-set members: enough of them for the sets to outgrow one tree
+/// node (64 entries) and exercise splits, merges and counted descents.
+fn zmember() -> impl Strategy<Value = String> {
+    (0u16..400).prop_map(|i| format!("m{i}"))
+}
+
 fn key() -> impl Strategy<Value = usize> {
     0usize..KEYS.len()
 }
@@ -174,15 +180,15 @@ fn bound() -> impl Strategy<Value = ScoreBound> {
 
 fn zop() -> impl Strategy<Value = ZOp> {
     prop_oneof![
-        6 => (prop::collection::vec((score(), member()), 1..5), 0u8..4).prop_map(|(p, o)| ZOp::Add(p, o)),
-        2 => ((-3i32..4).prop_map(|i| i as f64), member()).prop_map(|(s, m)| ZOp::Incr(s, m)),
-        2 => prop::collection::vec(member(), 1..3).prop_map(ZOp::Rem),
-        1 => (-6i64..6, -6i64..6).prop_map(|(a, b)| ZOp::RemRank(a, b)),
+        6 => (prop::collection::vec((score(), zmember()), 1..80), 0u8..4).prop_map(|(p, o)| ZOp::Add(p, o)),
+        2 => ((-3i32..4).prop_map(|i| i as f64), zmember()).prop_map(|(s, m)| ZOp::Incr(s, m)),
+        2 => prop::collection::vec(zmember(), 1..40).prop_map(ZOp::Rem),
+        1 => (-300i64..300, -300i64..300).prop_map(|(a, b)| ZOp::RemRank(a, b)),
         1 => (bound(), bound()).prop_map(|(a, b)| ZOp::RemScore(a, b)),
-        1 => (any::<bool>(), 0usize..3).prop_map(|(m, n)| ZOp::Pop(m, n)),
-        3 => (bound(), bound(), any::<bool>(), prop::option::of((-1i64..4, -1i64..4)))
+        1 => (any::<bool>(), 0usize..30).prop_map(|(m, n)| ZOp::Pop(m, n)),
+        3 => (bound(), bound(), any::<bool>(), prop::option::of((-1i64..100, -1i64..100)))
             .prop_map(|(a, b, r, l)| ZOp::RangeByScore(a, b, r, l)),
-        3 => (-8i64..8, -8i64..8, any::<bool>()).prop_map(|(a, b, r)| ZOp::RangeByRank(a, b, r)),
+        3 => (-300i64..300, -300i64..300, any::<bool>()).prop_map(|(a, b, r)| ZOp::RangeByRank(a, b, r)),
     ]
 }
 
