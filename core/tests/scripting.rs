@@ -712,7 +712,7 @@ const RATE_LIMIT: &str = "redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1] - A
 #[test]
 fn sliding_window_rate_limiter_allows_exactly_n_per_window() {
     let (s, clock) = store();
-    let mut call = |now: i64, id: &str| -> Reply {
+    let call = |now: i64, id: &str| -> Reply {
         s.eval(
             RATE_LIMIT,
             &["rl:user"],
