@@ -113,6 +113,16 @@ impl World {
                 w.db.lpush(list, [v]).unwrap();
             }
         }
+        // Every contender holds the same data (so no row measures misses).
+        for i in [0, n / 2, n - 1] {
+            let (k, v) = (&w.keys[i], &w.values[i]);
+            assert_eq!(w.db.get(k).unwrap().as_deref(), Some(&v[..]));
+            assert_eq!(floor::get(&w.f_str, k).as_deref(), Some(&v[..]));
+            assert_eq!(w.kevy.get(k).unwrap().as_deref(), Some(&v[..]));
+            let m = &w.members[i];
+            assert!(w.db.sismember(SET, m).unwrap() && floor::sismember(&w.f_set, SET, m));
+            assert!(w.kevy.with(|s| s.sismember(SET, m)).unwrap());
+        }
         w
     }
 }
