@@ -1855,3 +1855,36 @@ fn config_lua_time_limit_is_settable_under_both_names() {
         "ERR CONFIG SET failed (possibly related to argument 'lua-time-limit') - argument must be between 0 and 9223372036854775807 inclusive"
     );
 }
+
+// ---- multi.tcl "MULTI and script timeout", scripting.tcl "Timedout script" ------------
+
+#[test]
+fn a_runaway_script_leaves_new_connections_able_to_script_kill() {
+    let t = Target::start();
+    for _ in 0..3 {
+        t.conn().r("CONFIG SET lua-time-limit 10");
+        let mut runner = t.conn();
+        runner.send(&[b"EVAL", b"while true do end", b"0"]);
+        std::thread::sleep(Duration::from_millis(300));
+        // A connection made while the script runs must be accepted and served.
+        let mut killer = t.conn();
+        killer
+            .writer
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        killer.send_line("SCRIPT KILL");
+        let mut line = String::new();
+        let answered = killer.reader.read_line(&mut line).is_ok();
+        if !answered {
+            // Unstick the server so the test can end, then fail.
+            if let Target::Embedis(s) = &t {
+                let _ = s.store.script_kill();
+            }
+            panic!("SCRIPT KILL from a new connection got no reply");
+        }
+        assert_eq!(line, "+OK\r\n");
+        assert!(
+            matches!(runner.read(), V::Err(e) if e.starts_with("ERR Script killed by user with SCRIPT KILL"))
+        );
+    }
+}
