@@ -586,8 +586,13 @@ impl Session {
         match self.call(argv) {
             Outcome::Reply(r) => self.emit(r, out),
             Outcome::Many(rs) => {
+                // Pub/sub confirmations are pushes: like Redis's CLIENT_PUSHING
+                // they get through CLIENT REPLY OFF/SKIP (a SKIP is used up).
+                if self.reply_mode == ReplyMode::Skip {
+                    self.reply_mode = ReplyMode::On;
+                }
                 for r in rs {
-                    self.emit(r, out);
+                    resp::encode(&r, self.protocol, out);
                 }
             }
             Outcome::Blocked(b) => {
@@ -1335,8 +1340,8 @@ impl Session {
         let mut any = false;
         while let Poll::Ready(Some(msg)) = self.subs.poll_message(cx) {
             any = true;
-            let r = Reply::Push(msg);
-            self.emit(r, out);
+            // Delivered even under CLIENT REPLY OFF, as in Redis.
+            resp::encode(&Reply::Push(msg), self.protocol, out);
             if out.len() > 1 << 20 {
                 cx.waker().wake_by_ref();
                 break;

@@ -1888,3 +1888,32 @@ fn a_runaway_script_leaves_new_connections_able_to_script_kill() {
         );
     }
 }
+
+// ---- pubsub.tcl "PubSub messages with CLIENT REPLY OFF" -----------------------------------
+
+#[test]
+fn pubsub_pushes_get_through_client_reply_off() {
+    for proto in ["2", "3"] {
+        let (t, mut c) = setup();
+        let mut sub = t.conn();
+        sub.r(&format!("HELLO {proto}"));
+        sub.send_line("CLIENT REPLY OFF");
+        sub.send_line("SUBSCRIBE channel");
+        assert_eq!(sub.read().show(), "subscribe channel 1", "RESP{proto}");
+        sub.send_line("PSUBSCRIBE ch*");
+        assert_eq!(sub.read().show(), "psubscribe ch* 2");
+        assert_eq!(c.r("PUBLISH channel hello"), "2");
+        let mut got = [sub.read().show(), sub.read().show()];
+        got.sort();
+        assert_eq!(got, ["message channel hello", "pmessage ch* channel hello"]);
+        sub.send_line("UNSUBSCRIBE channel");
+        assert_eq!(sub.read().show(), "unsubscribe channel 1");
+        sub.send_line("PUNSUBSCRIBE ch*");
+        assert_eq!(sub.read().show(), "punsubscribe ch* 0");
+        // Ordinary replies stay off.
+        sub.send_line("SET k v");
+        sub.send_line("CLIENT REPLY ON");
+        assert_eq!(sub.read().show(), "OK");
+        assert_eq!(sub.r("GET k"), "v");
+    }
+}
