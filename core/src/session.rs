@@ -762,6 +762,13 @@ impl Session {
                 name,
                 "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
             ) {
+                // As Redis's processCommand: while a script is busy, a command
+                // without allow-busy is refused (BUSY) rather than queued, and
+                // that dooms the transaction.
+                if flags_ & flags::ALLOW_BUSY == 0 && self.store.script_busy() {
+                    m.failed = true;
+                    return Reply::Error(Error::Busy).into();
+                }
                 m.queue.push(argv);
                 return Reply::QUEUED.into();
             }

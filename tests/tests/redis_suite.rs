@@ -1917,3 +1917,28 @@ fn pubsub_pushes_get_through_client_reply_off() {
         assert_eq!(sub.r("GET k"), "v");
     }
 }
+
+#[test]
+fn a_command_sent_inside_multi_while_a_script_is_busy_dooms_the_transaction() {
+    let (t, mut c) = setup();
+    c.r("CONFIG SET lua-time-limit 10");
+    c.r("SET xx 1");
+    let mut tx = t.conn();
+    let mut runner = t.conn();
+    runner.send(&[b"EVAL", b"while true do end", b"0"]);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(tx.r("MULTI"), "OK");
+    assert_eq!(
+        tx.err("INCR xx"),
+        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+    );
+    assert_eq!(c.r("SCRIPT KILL"), "OK");
+    assert!(matches!(runner.read(), V::Err(_)));
+    assert_eq!(tx.r("INCR xx"), "QUEUED");
+    assert_eq!(
+        tx.err("EXEC"),
+        "EXECABORT Transaction discarded because of previous errors."
+    );
+    assert_eq!(c.r("GET xx"), "1");
+    assert_eq!(tx.r("PING asdf"), "asdf");
+}
