@@ -494,6 +494,9 @@ pub struct Session {
     authenticated: bool,
     multi: Option<Multi>,
     watched: Vec<(usize, Bytes, u64)>,
+    /// Watches dropped while a script was busy (EXEC refused with BUSY):
+    /// unregistered from the keyspace at the next chance to take the lock.
+    stale_watches: Vec<(usize, Bytes, u64)>,
     blocked: Option<Blocked>,
     block_deadline: Option<Instant>,
     closing: bool,
@@ -530,6 +533,7 @@ impl Session {
             authenticated,
             multi: None,
             watched: Vec::new(),
+            stale_watches: Vec::new(),
             blocked: None,
             block_deadline: None,
             closing: false,
@@ -1252,11 +1256,11 @@ impl Session {
     }
 
     fn unwatch_all(&mut self) {
-        if self.watched.is_empty() {
+        if self.watched.is_empty() && self.stale_watches.is_empty() {
             return;
         }
         let mut st = self.store.shared.state.lock();
-        for (db, key, _) in self.watched.drain(..) {
+        for (db, key, _) in self.watched.drain(..).chain(self.stale_watches.drain(..)) {
             st.dbs[db].unwatch(&key);
         }
     }
@@ -1266,6 +1270,16 @@ impl Session {
             return Err(Error::Static("ERR EXEC without MULTI"));
         };
         self.client.meta.lock().multi = -1;
+        if self.store.script_busy() {
+            // Redis's rejectCommand for EXEC: the transaction is discarded,
+            // naming why. The script holds the store lock, so the watches are
+            // unregistered later rather than waited for.
+            self.stale_watches.append(&mut self.watched);
+            return Err(Error::Reply(format!(
+                "EXECABORT Transaction discarded because of: {}",
+                Error::Busy
+            )));
+        }
         if multi.failed {
             self.unwatch_all();
             return Err(Error::ExecAbort);

@@ -1942,3 +1942,38 @@ fn a_command_sent_inside_multi_while_a_script_is_busy_dooms_the_transaction() {
     assert_eq!(c.r("GET xx"), "1");
     assert_eq!(tx.r("PING asdf"), "asdf");
 }
+
+#[test]
+fn exec_while_a_script_is_busy_discards_the_transaction_without_waiting() {
+    let (t, mut c) = setup();
+    c.r("CONFIG SET lua-time-limit 10");
+    c.r("SET xx 1");
+    let mut tx = t.conn();
+    tx.all(&["WATCH xx", "MULTI", "INCR xx"]);
+    let mut runner = t.conn();
+    runner.send(&[b"EVAL", b"while true do end", b"0"]);
+    std::thread::sleep(Duration::from_millis(200));
+    tx.writer
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    tx.send_line("EXEC");
+    let mut line = String::new();
+    if tx.reader.read_line(&mut line).is_err() {
+        if let Target::Embedis(s) = &t {
+            let _ = s.store.script_kill();
+        }
+        panic!("EXEC waited for the busy script");
+    }
+    assert_eq!(
+        line,
+        "-EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
+    );
+    assert_eq!(c.r("SCRIPT KILL"), "OK");
+    assert!(matches!(runner.read(), V::Err(_)));
+    assert_eq!(c.r("GET xx"), "1");
+    // Out of MULTI, and the old WATCH is gone.
+    assert_eq!(tx.r("PING asdf"), "asdf");
+    c.r("SET xx 2");
+    tx.all(&["MULTI", "INCR xx"]);
+    assert_eq!(tx.r("EXEC"), "3");
+}
