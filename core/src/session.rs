@@ -42,6 +42,7 @@ use web_time::Instant;
 use crate::blocking::Blocked;
 use crate::command::{self, flags, parse_i64};
 use crate::resp::{self, Parser};
+use crate::scripting::{UNSET_VERSION, WatchOp};
 use crate::store::{Found, resolve_any};
 use crate::{Dispatch, Error, Protocol, Reply, Result, Store, Tx};
 
@@ -494,9 +495,9 @@ pub struct Session {
     authenticated: bool,
     multi: Option<Multi>,
     watched: Vec<(usize, Bytes, u64)>,
-    /// Watches dropped while a script was busy (EXEC refused with BUSY):
-    /// unregistered from the keyspace at the next chance to take the lock.
-    stale_watches: Vec<(usize, Bytes, u64)>,
+    /// Watches taken while a script was busy: the script registers them and
+    /// stores their version (see `scripting::WatchOp`); read under the lock.
+    pending_watches: Vec<(usize, Bytes, Arc<AtomicU64>)>,
     blocked: Option<Blocked>,
     block_deadline: Option<Instant>,
     closing: bool,
@@ -533,7 +534,7 @@ impl Session {
             authenticated,
             multi: None,
             watched: Vec::new(),
-            stale_watches: Vec::new(),
+            pending_watches: Vec::new(),
             blocked: None,
             block_deadline: None,
             closing: false,
@@ -761,18 +762,18 @@ impl Session {
             )))
             .into();
         }
+        // As Redis's processCommand: while a script is busy, a command without
+        // allow-busy is refused with BUSY (before it is queued, which dooms
+        // the transaction; EXEC discards it). Commands that reach the store
+        // are checked again there, while they wait for its lock.
+        if flags_ & flags::ALLOW_BUSY == 0 && self.script_busy_for(name) {
+            return self.reject_busy(name).into();
+        }
         if let Some(m) = self.multi.as_mut() {
             if !matches!(
                 name,
                 "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
             ) {
-                // As Redis's processCommand: while a script is busy, a command
-                // without allow-busy is refused (BUSY) rather than queued, and
-                // that dooms the transaction.
-                if flags_ & flags::ALLOW_BUSY == 0 && self.store.script_busy() {
-                    m.failed = true;
-                    return Reply::Error(Error::Busy).into();
-                }
                 m.queue.push(argv);
                 return Reply::QUEUED.into();
             }
@@ -785,6 +786,38 @@ impl Session {
             Dispatch::Reply(r) => r.into(),
             Dispatch::Blocked(b) => Outcome::Blocked(b),
         }
+    }
+
+    /// True if a script is busy. EXEC and the host commands that take the
+    /// store lock themselves (INFO, SAVE, ...) first wait while a script runs
+    /// without being busy yet, as they would on the lock: Redis serves them
+    /// at the script's first step past the time limit, with BUSY, where the
+    /// lock would keep them waiting until it ends.
+    fn script_busy_for(&self, name: &str) -> bool {
+        if name == "exec" || (self.multi.is_none() && OUTSIDE_LOCK.contains(&name)) {
+            return crate::scripting::lock_unless_busy(&self.store).is_none();
+        }
+        self.store.script_busy()
+    }
+
+    /// The BUSY reply to a command sent while a script is busy (Redis's
+    /// `rejectCommand`): it dooms an open transaction, and EXEC discards it
+    /// with `EXECABORT Transaction discarded because of: BUSY ...`, MULTI or
+    /// not.
+    fn reject_busy(&mut self, name: &str) -> Reply {
+        if name == "exec" {
+            self.multi = None;
+            self.client.meta.lock().multi = -1;
+            self.unwatch_all();
+            return Reply::Error(Error::Reply(format!(
+                "EXECABORT Transaction discarded because of: {}",
+                Error::Busy
+            )));
+        }
+        if let Some(m) = self.multi.as_mut() {
+            m.failed = true;
+        }
+        Reply::Error(Error::Busy)
     }
 
     /// Runs a session command; inside EXEC, `tx` is the transaction.
@@ -1241,13 +1274,40 @@ impl Session {
             return Err(Error::Static("ERR WATCH inside MULTI is not allowed"));
         }
         let db = self.db;
-        let keys = args.rest();
-        let mut st = self.store.lock();
+        let mut keys: Vec<Bytes> = Vec::new();
+        for key in args.rest() {
+            let watched = self.watched.iter().any(|(d, k, _)| *d == db && *k == key)
+                || self
+                    .pending_watches
+                    .iter()
+                    .any(|(d, k, _)| *d == db && *k == key);
+            if !watched && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        if keys.is_empty() {
+            return Ok(Reply::OK);
+        }
+        let slots: Vec<_> = keys
+            .iter()
+            .map(|k| (db, k.clone(), Arc::new(AtomicU64::new(UNSET_VERSION))))
+            .collect();
+        let mut ops = slots
+            .iter()
+            .map(|(db, key, version)| WatchOp::Watch {
+                db: *db,
+                key: key.clone(),
+                version: version.clone(),
+            })
+            .collect();
+        // While a script is busy, Redis still answers WATCH: the script
+        // registers the watches before its next command.
+        let Some(mut st) = crate::scripting::lock_or_defer(&self.store, &mut ops) else {
+            self.pending_watches.extend(slots);
+            return Ok(Reply::OK);
+        };
         let ks = &mut st.dbs[db];
         for key in keys {
-            if self.watched.iter().any(|(d, k, _)| *d == db && *k == key) {
-                continue;
-            }
             ks.expire_if_needed(&key);
             let v = ks.watch(&key);
             self.watched.push((db, key, v));
@@ -1255,13 +1315,25 @@ impl Session {
         Ok(Reply::OK)
     }
 
+    /// Drops every watch; while a script is busy the script unregisters them
+    /// (UNWATCH, DISCARD and RESET answer at once, as in Redis).
     fn unwatch_all(&mut self) {
-        if self.watched.is_empty() && self.stale_watches.is_empty() {
+        if self.watched.is_empty() && self.pending_watches.is_empty() {
             return;
         }
-        let mut st = self.store.shared.state.lock();
-        for (db, key, _) in self.watched.drain(..).chain(self.stale_watches.drain(..)) {
-            st.dbs[db].unwatch(&key);
+        let mut ops: Vec<WatchOp> = self
+            .watched
+            .drain(..)
+            .map(|(db, key, _)| (db, key))
+            .chain(self.pending_watches.drain(..).map(|(db, key, _)| (db, key)))
+            .map(|(db, key)| WatchOp::Unwatch { db, key })
+            .collect();
+        if let Some(mut st) = crate::scripting::lock_or_defer(&self.store, &mut ops) {
+            for op in ops {
+                if let WatchOp::Unwatch { db, key } = op {
+                    st.dbs[db].unwatch(&key);
+                }
+            }
         }
     }
 
@@ -1270,16 +1342,6 @@ impl Session {
             return Err(Error::Static("ERR EXEC without MULTI"));
         };
         self.client.meta.lock().multi = -1;
-        if self.store.script_busy() {
-            // Redis's rejectCommand for EXEC: the transaction is discarded,
-            // naming why. The script holds the store lock, so the watches are
-            // unregistered later rather than waited for.
-            self.stale_watches.append(&mut self.watched);
-            return Err(Error::Reply(format!(
-                "EXECABORT Transaction discarded because of: {}",
-                Error::Busy
-            )));
-        }
         if multi.failed {
             self.unwatch_all();
             return Err(Error::ExecAbort);
@@ -1294,7 +1356,15 @@ impl Session {
             let aborted = store.atomically_with(self.db, self.protocol, |tx| {
                 if first {
                     first = false;
+                    // Watches taken while a script was busy: that script
+                    // registered them before it released the lock.
+                    for (db, key, version) in self.pending_watches.drain(..) {
+                        self.watched.push((db, key, version.load(Ordering::SeqCst)));
+                    }
                     for (db, key, version) in &self.watched {
+                        if *version == UNSET_VERSION {
+                            return true;
+                        }
                         let ks = &mut tx.cx.state.dbs[*db];
                         ks.expire_if_needed(key);
                         if ks.watch_version(key) != *version {

@@ -25,7 +25,7 @@ pub(crate) struct State {
 
 impl State {
     /// Sets the command time in every database.
-    fn begin(&mut self, now_ms: i64) {
+    pub(crate) fn begin(&mut self, now_ms: i64) {
         for db in &mut self.dbs {
             db.now_ms = now_ms;
         }

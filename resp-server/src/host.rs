@@ -110,6 +110,27 @@ impl ServerHost {
         self.stop.send_replace(true);
     }
 
+    /// Writes a script's `redis.log` line to the log (Redis's `scriptLog`):
+    /// dropped below `loglevel` (read now, so CONFIG SET applies), then at
+    /// the matching `tracing` level: debug and verbose as `debug`, notice as
+    /// `info`, warning as `warn`, as the binary maps `--loglevel`.
+    pub(crate) fn script_log(&self, level: u8, msg: &str) {
+        let verbosity = match self.config.read().loglevel.as_str() {
+            "debug" => 0,
+            "verbose" => 1,
+            "warning" => 3,
+            _ => 2,
+        };
+        if level < verbosity {
+            return;
+        }
+        match level {
+            0 | 1 => tracing::debug!("{msg}"),
+            2 => tracing::info!("{msg}"),
+            _ => tracing::warn!("{msg}"),
+        }
+    }
+
     pub(crate) fn active_expire_enabled(&self) -> bool {
         self.active_expire.load(Ordering::Relaxed)
     }
@@ -205,10 +226,11 @@ impl ServerHost {
         if !enabled || points.is_empty() || self.bgsave_in_progress() {
             return;
         }
-        let dirty = self
-            .store
-            .changes()
-            .saturating_sub(self.persist.changes_at_save.load(Ordering::Relaxed));
+        // Skipped while a script is busy: it holds the store lock.
+        let Some(changes) = self.store.changes_unless_busy() else {
+            return;
+        };
+        let dirty = changes.saturating_sub(self.persist.changes_at_save.load(Ordering::Relaxed));
         let elapsed = self.persist.last_save_started.lock().elapsed().as_secs();
         if let Some((secs, changes)) = points.iter().find(|(s, c)| dirty >= *c && elapsed >= *s) {
             tracing::info!("{changes} changes in {secs} seconds. Saving...");

@@ -68,6 +68,8 @@ pub struct ServerBuilder {
 impl ServerBuilder {
     /// The store to serve (default: a new empty one, or the snapshot file's
     /// content when persistence is on and the file exists).
+    /// The server routes its scripts' `redis.log` lines to its log
+    /// ([`Store::set_script_logger`]), replacing a logger set before.
     pub fn store(mut self, store: Store) -> Self {
         self.store = Some(store);
         self
@@ -185,6 +187,14 @@ impl ServerBuilder {
             .collect();
         let (stop_tx, _) = watch::channel(false);
         let host = Arc::new(ServerHost::new(store.clone(), config, stop_tx));
+        // `redis.log` lines go to the server's log. Weak: the store must not
+        // keep its host alive.
+        let weak = Arc::downgrade(&host);
+        store.set_script_logger(Some(Arc::new(move |level, msg| {
+            if let Some(host) = weak.upgrade() {
+                host.script_log(level, msg);
+            }
+        })));
         Ok(Server {
             store,
             host,

@@ -1977,3 +1977,124 @@ fn exec_while_a_script_is_busy_discards_the_transaction_without_waiting() {
     tx.all(&["MULTI", "INCR xx"]);
     assert_eq!(tx.r("EXEC"), "3");
 }
+
+// ---- server.c processCommand: what a busy script lets through ---------------------------
+
+const BUSY: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+/// Starts `while true do end` on a new connection (returned) with a 10 ms
+/// `lua-time-limit`, and waits until `c` gets BUSY: DBSIZE waits for the
+/// script until it is busy, and is answered at once before it starts.
+fn start_busy_script(t: &Target, c: &mut Conn) -> Conn {
+    c.r("CONFIG SET lua-time-limit 10");
+    let mut runner = t.conn();
+    runner.send(&[b"EVAL", b"while true do end", b"0"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.v("DBSIZE") != V::Err(BUSY.into()) {
+        assert!(Instant::now() < deadline, "the script never got busy");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    runner
+}
+
+/// Ends the script started by [`start_busy_script`].
+fn kill_busy_script(c: &mut Conn, mut runner: Conn) {
+    assert_eq!(c.r("SCRIPT KILL"), "OK");
+    assert!(
+        matches!(runner.read(), V::Err(e) if e.starts_with("ERR Script killed by user with SCRIPT KILL"))
+    );
+}
+
+#[test]
+fn while_a_script_is_busy_only_allow_busy_commands_run() {
+    let (t, mut c) = setup();
+    let runner = start_busy_script(&t, &mut c);
+    for (cmd, want) in [
+        // No allow-busy flag: refused, session commands included.
+        ("PING", BUSY),
+        ("PING hi", BUSY),
+        ("ECHO x", BUSY),
+        ("SELECT 1", BUSY),
+        ("SELECT 99", BUSY),
+        ("CLIENT ID", BUSY),
+        ("CLIENT SETNAME a", BUSY),
+        ("CLIENT LIST", BUSY),
+        ("CLIENT REPLY ON", BUSY),
+        ("SUBSCRIBE ch", BUSY),
+        ("PUBLISH ch m", BUSY),
+        ("INFO server", BUSY),
+        ("CONFIG GET maxmemory", BUSY),
+        ("TIME", BUSY),
+        ("SCRIPT FLUSH", BUSY),
+        ("EVAL x 0", BUSY),
+        ("SHUTDOWN", BUSY),
+        ("SHUTDOWN SAVE", BUSY),
+        // EXEC is refused by discarding the transaction, MULTI or not.
+        (
+            "EXEC",
+            "EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+        ),
+        // Unknown commands and arity errors are found first.
+        ("GET", "ERR wrong number of arguments for 'get' command"),
+        (
+            "FOO bar",
+            "ERR unknown command 'FOO', with args beginning with: 'bar' ",
+        ),
+        // allow-busy commands run, with their own errors.
+        ("HELLO 4", "NOPROTO unsupported protocol version"),
+        (
+            "AUTH x",
+            "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+        ),
+        ("DISCARD", "ERR DISCARD without MULTI"),
+        ("SHUTDOWN ABORT", "ERR No shutdown in progress."),
+        ("SHUTDOWN NOSAVE SAVE", "ERR syntax error"),
+        ("SHUTDOWN NOSAVE ABORT", "ERR syntax error"),
+    ] {
+        assert_eq!(c.v(cmd), V::Err(want.into()), "{cmd}");
+    }
+    for (cmd, want) in [
+        ("WATCH k", "OK"),
+        ("UNWATCH", "OK"),
+        ("MULTI", "OK"),
+        ("PING", BUSY),
+        ("WATCH k", "ERR WATCH inside MULTI is not allowed"),
+        ("DISCARD", "OK"),
+        ("MULTI", "OK"),
+        ("MULTI", "ERR MULTI calls can not be nested"),
+        ("RESET", "RESET"),
+    ] {
+        assert_eq!(c.v(cmd).show(), want, "{cmd}");
+    }
+    assert!(c.r("HELLO 3").contains("proto 3"));
+    assert_eq!(c.r("RESET"), "RESET");
+    assert_eq!(t.conn().r("QUIT"), "OK");
+    kill_busy_script(&mut c, runner);
+    assert_eq!(c.r("PING"), "PONG");
+}
+
+#[test]
+fn watch_while_a_script_is_busy_holds_when_the_script_is_killed() {
+    let (t, mut c) = setup();
+    c.r("SET k 1");
+    let mut tx = t.conn();
+    let runner = start_busy_script(&t, &mut c);
+    assert_eq!(tx.r("WATCH k"), "OK");
+    assert_eq!(tx.r("WATCH k other"), "OK");
+    kill_busy_script(&mut c, runner);
+    tx.all(&["MULTI", "INCR k"]);
+    assert_eq!(tx.r("EXEC"), "2");
+    // Unwatched once EXEC ran: a later write does not abort the next one.
+    c.r("SET k 5");
+    tx.all(&["MULTI", "INCR k"]);
+    assert_eq!(tx.r("EXEC"), "6");
+    // The watch still works after a busy-time WATCH: a write dirties it.
+    let runner = start_busy_script(&t, &mut c);
+    assert_eq!(tx.r("WATCH k"), "OK");
+    kill_busy_script(&mut c, runner);
+    c.r("SET k 9");
+    tx.all(&["MULTI", "INCR k"]);
+    assert_eq!(tx.v("EXEC"), V::NilArray);
+    assert_eq!(c.r("GET k"), "9");
+}

@@ -20,6 +20,8 @@ struct TestServer {
     clock: ManualClock,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    /// Gets a message once the server has returned and its runtime is gone.
+    done: mpsc::Receiver<()>,
 }
 
 impl TestServer {
@@ -34,6 +36,7 @@ impl TestServer {
             .unwrap();
         let port = server.local_addrs()[0].port();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (done_tx, done) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -44,6 +47,8 @@ impl TestServer {
                 let _ = stopped.await;
             }))
             .unwrap();
+            drop(rt);
+            let _ = done_tx.send(());
         });
         TestServer {
             port,
@@ -51,6 +56,7 @@ impl TestServer {
             clock,
             stop: Some(stop),
             thread: Some(thread),
+            done,
         }
     }
 
@@ -66,7 +72,7 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         // A failed test may leave a script running: stop it, or the
         // runtime's worker never returns and the join below hangs.
-        let _ = self.store.script_kill();
+        self.store.script_abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -435,4 +441,209 @@ fn runaway_script_busy_then_script_kill_and_the_server_keeps_serving() {
         error_text(&err),
         "NOTBUSY No scripts in execution right now."
     );
+}
+
+const BUSY: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+/// Waits until `con` gets BUSY: a GET waits for a running script until it is
+/// busy, and is answered at once before the script starts.
+fn wait_busy(con: &mut Connection) {
+    let start = Instant::now();
+    loop {
+        match con.get::<_, Option<String>>("probe") {
+            Err(e) => return assert_eq!(error_text(&e), BUSY),
+            Ok(_) => {
+                assert!(start.elapsed() < Duration::from_secs(10), "never busy");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+    }
+}
+
+#[test]
+fn watch_while_a_script_is_busy_is_dirtied_by_the_scripts_later_writes() {
+    // As in Redis, which serves the WATCH between two steps of the script:
+    // what the script writes afterwards makes EXEC fail.
+    let srv = TestServer::start();
+    srv.store.set_lua_time_limit(10);
+    let mut other = srv.client();
+    let _: () = other.set("k", "0").unwrap();
+    let (tx, rx) = mpsc::channel();
+    let mut runner = srv.client();
+    let until = (T0 / 1000 + 1).to_string();
+    std::thread::spawn(move || {
+        // Runs until the store's (manual) clock passes `until`, then writes.
+        let script = "while tonumber(redis.call('TIME')[1]) < tonumber(ARGV[1]) do end
+                      redis.call('SET', KEYS[1], 'script')
+                      return 1";
+        tx.send(eval::<i64>(&mut runner, script, &["k"], &[&until]))
+            .unwrap();
+    });
+    wait_busy(&mut other);
+    let mut watcher = srv.client();
+    // Answered while the script still runs (it used to wait for it).
+    let ok: String = redis::cmd("WATCH").arg("k").query(&mut watcher).unwrap();
+    assert_eq!(ok, "OK");
+    srv.clock.advance_ms(2000);
+    assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), Ok(1));
+    let _: () = redis::cmd("MULTI").query(&mut watcher).unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("k")
+        .arg("tx")
+        .query(&mut watcher)
+        .unwrap();
+    let exec: Value = redis::cmd("EXEC").query(&mut watcher).unwrap();
+    assert_eq!(exec, Value::Nil);
+    let v: String = other.get("k").unwrap();
+    assert_eq!(v, "script");
+}
+
+#[test]
+fn shutdown_nosave_ends_the_server_during_an_unkillable_runaway_script() {
+    let srv = TestServer::start();
+    srv.store.set_lua_time_limit(10);
+    let (tx, rx) = mpsc::channel();
+    let mut runner = srv.client();
+    std::thread::spawn(move || {
+        let script = "redis.call('SET', 'k', 'v') while true do end";
+        tx.send(eval::<Value>(&mut runner, script, &[], &[]))
+            .unwrap();
+    });
+    let mut other = srv.client();
+    wait_busy(&mut other);
+    let kill = redis::cmd("SCRIPT")
+        .arg("KILL")
+        .query::<Value>(&mut other)
+        .unwrap_err();
+    assert_eq!(
+        error_text(&kill),
+        "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+    );
+    let save = redis::cmd("SHUTDOWN")
+        .query::<Value>(&mut other)
+        .unwrap_err();
+    assert_eq!(error_text(&save), BUSY);
+    // Redis exits without a reply; the connection just closes.
+    assert!(
+        redis::cmd("SHUTDOWN")
+            .arg("NOSAVE")
+            .query::<Value>(&mut other)
+            .is_err()
+    );
+    srv.done.recv_timeout(Duration::from_secs(10)).unwrap();
+    // The script's client is not left waiting either.
+    assert!(rx.recv_timeout(Duration::from_secs(10)).unwrap().is_err());
+}
+
+/// Everything logged through `tracing` in this test binary once
+/// [`capture_log`] has run (the server's log, as `fmt` writes it).
+static LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOG.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_writer(|| LogSink)
+            .with_ansi(false)
+            .without_time()
+            .with_target(false)
+            .with_max_level(tracing::Level::TRACE)
+            .init();
+    });
+}
+
+/// The captured log lines that mention `marker`, as "LEVEL message".
+fn logged(marker: &str) -> Vec<String> {
+    String::from_utf8_lossy(&LOG.lock().unwrap())
+        .lines()
+        .filter(|l| l.contains(marker))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+#[test]
+fn redis_log_lines_reach_the_server_log_at_their_level_above_loglevel() {
+    capture_log();
+    let srv = TestServer::start();
+    let mut con = srv.client();
+    let script = "redis.log(redis.LOG_WARNING, 'warning', ARGV[1])
+                  redis.log(redis.LOG_NOTICE, 'notice', ARGV[1])
+                  redis.log(redis.LOG_VERBOSE, 'verbose', ARGV[1])
+                  redis.log(redis.LOG_DEBUG, 'debug', ARGV[1])";
+    for (loglevel, want) in [
+        ("notice", &["WARN warning", "INFO notice"][..]),
+        ("warning", &["WARN warning"][..]),
+        (
+            "debug",
+            &[
+                "WARN warning",
+                "INFO notice",
+                "DEBUG verbose",
+                "DEBUG debug",
+            ][..],
+        ),
+    ] {
+        let _: () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("loglevel")
+            .arg(loglevel)
+            .query(&mut con)
+            .unwrap();
+        let marker = format!("log-test-{}-{loglevel}", srv.port);
+        let _: Value = eval(&mut con, script, &[], &[&marker]).unwrap();
+        let want: Vec<String> = want.iter().map(|w| format!("{w} {marker}")).collect();
+        assert_eq!(logged(&marker), want, "loglevel {loglevel}");
+    }
+}
+
+#[test]
+fn exec_and_info_sent_before_a_script_gets_busy_get_busy_rather_than_wait_for_it() {
+    // Redis serves them at the script's first step past lua-time-limit; the
+    // store lock they need would keep them waiting until the script ends.
+    let srv = TestServer::start();
+    srv.store.set_lua_time_limit(200);
+    let mut sub = srv.client();
+    let mut ps = sub.as_pubsub();
+    ps.subscribe("started").unwrap();
+    let mut tx = srv.client();
+    let _: () = redis::cmd("MULTI").query(&mut tx).unwrap();
+    let _: () = redis::cmd("INCR").arg("n").query(&mut tx).unwrap();
+    let mut runner = srv.client();
+    let (done, ended) = mpsc::channel();
+    std::thread::spawn(move || {
+        let script = "redis.call('PUBLISH', 'started', 'yes') while true do end";
+        done.send(eval::<Value>(&mut runner, script, &[], &[]))
+            .unwrap();
+    });
+    // The script holds the store now, and is not busy for 200 ms.
+    let msg = ps.get_message().unwrap();
+    assert_eq!(msg.get_payload::<String>().unwrap(), "yes");
+    let mut other = srv.client();
+    let info = redis::cmd("INFO").query::<Value>(&mut other).unwrap_err();
+    assert_eq!(error_text(&info), BUSY);
+    let exec = redis::cmd("EXEC").query::<Value>(&mut tx).unwrap_err();
+    assert_eq!(
+        error_text(&exec),
+        format!("EXECABORT Transaction discarded because of: {BUSY}")
+    );
+    let killed: String = redis::cmd("SCRIPT").arg("KILL").query(&mut other).unwrap();
+    assert_eq!(killed, "OK");
+    let ended = ended.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(error_text(&ended.unwrap_err()).starts_with("ERR Script killed by user"));
+    let n: Option<i64> = other.get("n").unwrap();
+    assert_eq!(n, None);
 }

@@ -496,18 +496,39 @@ fn lookup_info(store: &Store, name: &[u8]) -> Reply {
 }
 
 /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]`.
+///
+/// While a script is busy only `SHUTDOWN NOSAVE` goes ahead (others get
+/// `BUSY`), and it stops the script, as Redis exits under it.
 fn shutdown(cx: &mut HostCx<'_>, args: &mut Args) -> Result<Reply> {
-    let mut save = None;
+    let (mut nosave, mut save, mut abort, mut other) = (false, false, false, false);
     for a in args.rest() {
         match &a.to_ascii_lowercase()[..] {
-            b"nosave" => save = Some(false),
-            b"save" => save = Some(true),
-            b"now" | b"force" => {}
-            b"abort" => return Err(Error::Static("ERR No shutdown in progress.")),
+            b"nosave" => nosave = true,
+            b"save" => save = true,
+            b"now" | b"force" => other = true,
+            b"abort" => abort = true,
             _ => return Err(Error::Syntax),
         }
     }
+    // Redis's illegal combinations: ABORT with anything, SAVE with NOSAVE.
+    if (abort && (nosave || save || other)) || (nosave && save) {
+        return Err(Error::Syntax);
+    }
+    if abort {
+        return Err(Error::Static("ERR No shutdown in progress."));
+    }
+    if !nosave && cx.store.script_busy() {
+        return Err(Error::Busy);
+    }
+    let save = match (nosave, save) {
+        (true, _) => Some(false),
+        (_, true) => Some(true),
+        _ => None,
+    };
     cx.host.shutdown(save)?;
+    // What a NOSAVE shutdown leaves running would hold the store lock
+    // forever (a `while true do end` past lua-time-limit).
+    cx.store.script_abort();
     // Redis closes the connection without a reply when the shutdown
     // succeeds: the session drops this reply once `closing` is set.
     *cx.closing = true;

@@ -270,7 +270,7 @@ impl Engine {
                 })
             })
         };
-        control.end();
+        super::apply_deferred(cx.state, control.end());
         (cx.db, cx.protocol, cx.may_block) = saved;
         out.map_err(|e| {
             Error::Reply(format!(
@@ -442,6 +442,9 @@ fn script_command(
     resp3: bool,
     argv: Vec<Bytes>,
 ) -> std::result::Result<Reply, &'static str> {
+    // WATCH/UNWATCH sent by clients while this script was busy take effect
+    // here, between two of its commands, as in Redis.
+    super::apply_deferred(cx.state, control.take_deferred());
     let found = match resolve_any(cx.shared, &argv) {
         Ok(found) => found,
         Err(Error::WrongArity { .. }) => {

@@ -110,7 +110,33 @@ pub(crate) struct Control {
     /// When the running script started, in ms since `epoch`.
     started_ms: AtomicU64,
     epoch: web_time::Instant,
+    /// WATCH/UNWATCH work clients sent while the script was busy, for the
+    /// script to apply under its lock (see [`WatchOp`]). The mutex also
+    /// orders [`Control::defer`] with [`Control::end`].
+    deferred: parking_lot::Mutex<Vec<WatchOp>>,
 }
+
+/// Keyspace work of a client's WATCH, UNWATCH, DISCARD or EXEC sent while a
+/// script is busy. Redis serves such a client between two steps of the
+/// script, so a watch it takes there is dirtied by the script's later
+/// writes. Here the script holds the store lock, so it applies the work
+/// itself, before its next `redis.call` or when it ends: the same point in
+/// its run, and the client gets its reply at once instead of waiting.
+pub(crate) enum WatchOp {
+    /// Watch `key`; the script stores the key's watch version in `version`
+    /// (it holds [`UNSET_VERSION`] until then).
+    Watch {
+        db: usize,
+        key: Bytes,
+        version: Arc<AtomicU64>,
+    },
+    /// Drop one watcher of `key`.
+    Unwatch { db: usize, key: Bytes },
+}
+
+/// What a deferred watch's version holds until the script has applied it.
+/// Watch versions count writes from zero, so no watch reaches it.
+pub(crate) const UNSET_VERSION: u64 = u64::MAX;
 
 impl Default for Control {
     fn default() -> Self {
@@ -122,6 +148,7 @@ impl Default for Control {
             time_limit_ms: AtomicU64::new(DEFAULT_LUA_TIME_LIMIT_MS),
             started_ms: AtomicU64::new(0),
             epoch: web_time::Instant::now(),
+            deferred: parking_lot::Mutex::new(Vec::new()),
         }
     }
 }
@@ -141,12 +168,35 @@ impl Control {
         self.running.store(true, Ordering::SeqCst);
     }
 
-    /// Marks the script as finished, before the store lock is released.
+    /// Marks the script as finished, before the store lock is released, and
+    /// returns the deferred watch work left for it to apply (under the same
+    /// mutex as [`Control::defer`], so none is handed over after this).
     #[cfg_attr(not(feature = "lua"), allow(dead_code))]
-    pub(crate) fn end(&self) {
+    #[must_use]
+    pub(crate) fn end(&self) -> Vec<WatchOp> {
+        let mut deferred = self.deferred.lock();
         self.running.store(false, Ordering::SeqCst);
         self.busy.store(false, Ordering::SeqCst);
         self.kill.store(false, Ordering::SeqCst);
+        std::mem::take(&mut *deferred)
+    }
+
+    /// The deferred watch work clients handed over so far (the script
+    /// applies it before its next command).
+    #[cfg_attr(not(feature = "lua"), allow(dead_code))]
+    pub(crate) fn take_deferred(&self) -> Vec<WatchOp> {
+        std::mem::take(&mut *self.deferred.lock())
+    }
+
+    /// Hands `ops` to the running script if it is busy (true; `ops` is left
+    /// empty); false when it is not, and the caller takes the lock itself.
+    fn defer(&self, ops: &mut Vec<WatchOp>) -> bool {
+        let mut deferred = self.deferred.lock();
+        if !self.is_busy() {
+            return false;
+        }
+        deferred.append(ops);
+        true
     }
 
     /// Records that the script ran a write command.
@@ -186,6 +236,16 @@ impl Control {
 
     fn is_busy(&self) -> bool {
         self.busy.load(Ordering::SeqCst)
+    }
+
+    /// Stops the running script even if it has written: for SHUTDOWN NOSAVE,
+    /// after which nothing the script did is kept. True if one was running.
+    fn abort(&self) -> bool {
+        if !self.running.load(Ordering::SeqCst) {
+            return false;
+        }
+        self.kill.store(true, Ordering::SeqCst);
+        true
     }
 
     /// SCRIPT KILL: `OK` when the running script will stop, `NOTBUSY`,
@@ -247,6 +307,41 @@ pub(crate) fn lock_unless_busy(store: &Store) -> Option<MutexGuard<'_, State>> {
     }
 }
 
+/// Takes the store lock (with the clock read, as [`Store::lock`] does), or,
+/// while a script is busy, hands `ops` to it and returns `None` without
+/// waiting: for a session's WATCH and UNWATCH work, which Redis accepts
+/// while a script is busy (see [`WatchOp`]).
+pub(crate) fn lock_or_defer<'s>(
+    store: &'s Store,
+    ops: &mut Vec<WatchOp>,
+) -> Option<MutexGuard<'s, State>> {
+    let control = &store.shared.scripting.control;
+    loop {
+        if control.defer(ops) {
+            return None;
+        }
+        if let Some(mut st) = store.shared.state.try_lock_for(BUSY_POLL) {
+            st.begin(store.shared.clock.now_unix_ms());
+            return Some(st);
+        }
+    }
+}
+
+/// Applies deferred watch work under the store lock (the running script's).
+#[cfg_attr(not(feature = "lua"), allow(dead_code))]
+pub(crate) fn apply_deferred(state: &mut State, ops: Vec<WatchOp>) {
+    for op in ops {
+        match op {
+            WatchOp::Watch { db, key, version } => {
+                let ks = &mut state.dbs[db];
+                ks.expire_if_needed(&key);
+                version.store(ks.watch(&key), Ordering::SeqCst);
+            }
+            WatchOp::Unwatch { db, key } => state.dbs[db].unwatch(&key),
+        }
+    }
+}
+
 fn is_script_kill(found: &Found<'_>) -> bool {
     matches!(found, Found::Builtin(spec, 2) if spec.name == "kill" && spec.group == "scripting")
 }
@@ -275,6 +370,21 @@ impl Store {
     /// Redis: <https://redis.io/commands/script-kill/>
     pub fn script_kill(&self) -> Result<()> {
         self.shared.scripting.control.kill()
+    }
+
+    /// The same as [`Store::changes`], but `None` instead of waiting while a
+    /// script is busy (it holds the store lock): for a server's timers, such
+    /// as the `save` schedule, which must not stall behind a runaway script.
+    pub fn changes_unless_busy(&self) -> Option<u64> {
+        lock_unless_busy(self).map(|st| st.dbs.iter().map(|d| d.dirty).sum())
+    }
+
+    /// Stops the running script, busy or not, even one that has written (which
+    /// SCRIPT KILL refuses with `UNKILLABLE`): what SHUTDOWN NOSAVE does, as
+    /// Redis exits there and then. Its writes so far stay in the store.
+    /// Returns true if a script was running. Without the store lock.
+    pub fn script_abort(&self) -> bool {
+        self.shared.scripting.control.abort()
     }
 
     /// Sets `lua-time-limit` (Redis's `busy-reply-threshold`), in
