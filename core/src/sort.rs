@@ -34,6 +34,8 @@ pub struct SortOptions {
     desc: bool,
     alpha: bool,
     store: Option<Bytes>,
+    /// Run by a Lua script: a set sorted `BY` a constant is sorted anyway.
+    in_script: bool,
 }
 
 impl SortOptions {
@@ -72,6 +74,12 @@ impl SortOptions {
     /// `ALPHA`: compare bytes instead of numbers.
     pub fn alpha(mut self) -> Self {
         self.alpha = true;
+        self
+    }
+
+    /// Marks a SORT run by a Lua script (see [`sort`]).
+    pub(crate) fn in_script(mut self) -> Self {
+        self.in_script = true;
         self
     }
 
@@ -170,9 +178,9 @@ pub(crate) fn sort(db: &mut Keyspace, key: &[u8], o: &SortOptions) -> Result<Sor
         Some(Value::ZSet(_)) => Kind::ZSet,
         Some(_) => return Err(Error::WrongType),
     };
-    // A set has no order of its own: when the result is stored, sort it so it
-    // is deterministic (Redis does the same, and for scripts too).
-    if dontsort && matches!(kind, Kind::Set) && o.store.is_some() {
+    // A set has no order of its own: when the result is stored or goes to a
+    // script, sort it so it is deterministic (Redis does the same).
+    if dontsort && matches!(kind, Kind::Set) && (o.store.is_some() || o.in_script) {
         dontsort = false;
         alpha = true;
         by = None;

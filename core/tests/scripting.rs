@@ -276,9 +276,26 @@ fn globals_and_libraries_are_read_only() {
             "return tostring(print)",
             "ERR user_script:1: Script attempted to access nonexistent global variable 'print' script: 50e61e85eba593e1799109dab972c83f9ff690fc, on @user_script:1.",
         ),
+        // scripting.tcl "Try trick global protection 2": _G's metatable is
+        // there, and read-only.
+        (
+            "local g = getmetatable(_G) g.__index = {}",
+            "ERR user_script:1: Attempt to modify a readonly table script: b1a7e4ca615906790500da2b26a313f2ce643b80, on @user_script:1.",
+        ),
+        (
+            "setmetatable(getmetatable(_G), {})",
+            "ERR Attempt to modify a readonly table script: 2b4f18b63290dd19d8cd853fb1037f1d9699b31c, on @user_script:1.",
+        ),
     ] {
         assert_eq!(error_line(&eval0(&s, body)), want, "{body}");
     }
+    assert_eq!(
+        eval0(
+            &s,
+            "local g = getmetatable(_G) return {type(g), type(g.__index), type(g.__newindex)}"
+        ),
+        Reply::Array(vec![bulk("table"), bulk("function"), bulk("nil")])
+    );
     for lib in ["os", "io", "debug", "require", "loadfile", "dofile"] {
         let line = error_line(&eval0(&s, &format!("return type({lib})")));
         assert!(
@@ -412,6 +429,27 @@ fn cmsgpack_output_matches_redis_byte_for_byte() {
     assert!(
         error_line(&eval0(&s, "return cmsgpack.unpack('\\145')"))
             .starts_with("ERR user_script:1: Missing bytes in input.")
+    );
+}
+
+#[test]
+fn cmsgpack_packs_and_unpacks_a_100000_key_map() {
+    // Redis's scripting.tcl "cmsgpack pack/unpack smoke test" size; this
+    // failed with `ERR C stack overflow` when every pair was held at once.
+    let (s, _) = store();
+    let body = "local t = {}
+                for i = 1, 100000 do t[tostring(i)] = i end
+                local e = cmsgpack.pack(t)
+                local d = cmsgpack.unpack(e)
+                local n = 0
+                for k, v in pairs(d) do
+                    assert(tostring(v) == k)
+                    n = n + 1
+                end
+                return {#e, n}";
+    assert_eq!(
+        eval0(&s, body),
+        Reply::Array(vec![int(957448), int(100000)])
     );
 }
 
@@ -945,4 +983,35 @@ fn scripts_are_atomic_other_callers_never_see_intermediate_state() {
     }
     writer.join().unwrap();
     assert_eq!(s.db(0).get("a").unwrap(), s.db(0).get("b").unwrap());
+}
+
+#[test]
+fn sort_by_a_constant_is_ordered_for_scripts() {
+    // scripting.tcl "SORT BY <constant> output gets ordered for scripting":
+    // a set has no order, so a script gets it sorted (ALPHA); a list keeps
+    // its own order; outside scripts BY nosort does not sort.
+    let (s, _) = store();
+    s.execute(0, &["SADD", "myset", "b", "aa", "c", "a", "azz", "aaa"]);
+    s.execute(0, &["RPUSH", "l", "c", "b", "a"]);
+    let sorted = |key: &str, extra: &str| {
+        s.execute(
+            0,
+            &[
+                "EVAL",
+                &format!("return redis.call('sort', KEYS[1], 'by', '_'{extra})"),
+                "1",
+                key,
+            ],
+        )
+    };
+    let bulks = |items: &[&str]| Reply::Array(items.iter().map(|i| bulk(i)).collect());
+    assert_eq!(
+        sorted("myset", ""),
+        bulks(&["a", "aa", "aaa", "azz", "b", "c"])
+    );
+    assert_eq!(
+        sorted("myset", ", 'desc'"),
+        bulks(&["c", "b", "azz", "aaa", "aa", "a"])
+    );
+    assert_eq!(sorted("l", ""), bulks(&["c", "b", "a"]));
 }

@@ -744,7 +744,10 @@ fn sort_ro_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 
 fn sort_generic(cx: &mut Cx<'_>, args: &mut Args, readonly: bool) -> Result<Reply> {
     let key = args.key()?;
-    let o = SortOptions::parse(args, readonly)?;
+    let mut o = SortOptions::parse(args, readonly)?;
+    if crate::scripting::in_script(cx) {
+        o = o.in_script();
+    }
     Ok(match sort::sort(cx.db(), &key, &o)? {
         SortOutput::Values(v) => Reply::Array(v.into_iter().map(Reply::bulk_or_null).collect()),
         SortOutput::Stored(n) => Reply::count(n),

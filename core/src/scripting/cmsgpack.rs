@@ -208,11 +208,15 @@ fn encode_table(t: &Table, level: usize, out: &mut Vec<u8>) {
             encode(&v, level + 1, out);
         }
     } else {
-        let pairs: Vec<(Value, Value)> = t.pairs::<Value, Value>().filter_map(|p| p.ok()).collect();
-        header(out, pairs.len() as u64, 0x80, 0xde, 0xdf);
-        for (k, v) in &pairs {
-            encode(k, level + 1, out);
-            encode(v, level + 1, out);
+        // Two passes, as `mp_encode_lua_table_as_map` counts first: holding
+        // every pair at once would pin a Lua reference per key and value, and
+        // mlua's reference stack overflows past a few thousand
+        // (`ERR C stack overflow` on a 100 000-key map).
+        let n = t.pairs::<Value, Value>().filter(|p| p.is_ok()).count();
+        header(out, n as u64, 0x80, 0xde, 0xdf);
+        for (k, v) in t.pairs::<Value, Value>().filter_map(|p| p.ok()) {
+            encode(&k, level + 1, out);
+            encode(&v, level + 1, out);
         }
     }
 }

@@ -342,6 +342,13 @@ pub(crate) fn apply_deferred(state: &mut State, ops: Vec<WatchOp>) {
     }
 }
 
+/// True when the command being run is a script's `redis.call`: a script
+/// holds the store lock while it runs, so any command that runs under the
+/// lock meanwhile is one of its own.
+pub(crate) fn in_script(cx: &crate::command::Cx<'_>) -> bool {
+    cx.shared.scripting.control.is_running()
+}
+
 fn is_script_kill(found: &Found<'_>) -> bool {
     matches!(found, Found::Builtin(spec, 2) if spec.name == "kill" && spec.group == "scripting")
 }

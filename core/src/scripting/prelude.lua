@@ -31,10 +31,10 @@ local function readonly_error()
 end
 
 -- A read-only view of `t`: reads fall through, writes raise as Redis's
--- read-only tables do.
-local function readonly(t)
+-- read-only tables do. getmetatable on it gives `mt` (default false).
+local function readonly(t, mt)
   local proxy = {}
-  setmetatable(proxy, { __index = t, __newindex = readonly_error, __metatable = false })
+  setmetatable(proxy, { __index = t, __newindex = readonly_error, __metatable = mt or false })
   real_of[proxy] = t
   return proxy
 end
@@ -155,12 +155,14 @@ end
 
 -- The globals scripts see: reads fall through to G, writes raise, and a
 -- missing global is an error (Redis's globals protection).
-local P = readonly(G)
+local function missing_global(_, k)
+  error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+end
+-- getmetatable(_G) is Redis's read-only metatable of _G: { __index = ... }.
+local P = readonly(G, readonly({ __index = missing_global }))
 G._G = P
 setmetatable(G, {
-  __index = function(_, k)
-    error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
-  end,
+  __index = missing_global,
   __newindex = readonly_error,
   __metatable = false,
 })
