@@ -1,16 +1,25 @@
 //! One database: the key → value map, expiry, WATCH bookkeeping and the
 //! clients blocked on its keys. Every access goes through this small API so
 //! lazy expiry, WATCH touches and blocked-client wake-ups are never forgotten
-//! by a command (and so a sharded keyspace would be a local change).
+//! by a command (and so a sharded keyspace would be a local change: the map
+//! is [`Segments`], copy-on-write segments that [`Keyspace::freeze`] shares
+//! with a background save).
 
+use std::borrow::Borrow;
 use std::collections::VecDeque;
+use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use bytes::Bytes;
+use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 use indexmap::{IndexMap, IndexSet};
 
 use crate::blocking::PendingWaiter;
 use crate::value::{Hasher, Kind, Value};
 use crate::{Error, Result};
+
+/// The key type of the keyspace map.
+pub(crate) type Key = Bytes;
 
 /// A stored value and its absolute expiry.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,14 +29,202 @@ pub(crate) struct Entry {
     pub(crate) expire_at_ms: Option<i64>,
 }
 
+impl Entry {
+    /// True if the entry has expired at `now_ms`.
+    fn expired_at(&self, now_ms: i64) -> bool {
+        matches!(self.expire_at_ms, Some(at) if at <= now_ms)
+    }
+}
+
+/// log2 of the number of segments of a keyspace map.
+const SEGMENT_BITS: u32 = 12;
+/// Segments per keyspace map (4096): a fork clones this many `Arc`s, and a
+/// write after a fork copies one segment, 1/4096 of the keys.
+const SEGMENTS: usize = 1 << SEGMENT_BITS;
+
+/// One segment: an index map, so a key has an index (O(1) random key, and a
+/// SCAN cursor that survives deletions, see [`scan_indexed`]).
+type Segment = IndexMap<Key, Entry, Hasher>;
+
+/// The key → entry map of one database, split by key hash into [`SEGMENTS`]
+/// copy-on-write segments.
+///
+/// Reads look into a segment through its `Arc`; every write goes through
+/// `Arc::make_mut`, which copies the segment first when a [`Frozen`] view
+/// (a background save in progress) still shares it. So freezing the map is
+/// O(segments), not O(keys), and the pause a BGSAVE causes stays in the
+/// microseconds; the copying is spread over the writes that follow, each
+/// first write to a shared segment paying for one segment (the analogue of
+/// the page copies after Redis's `fork()`). A segment's copy clones its
+/// values: strings are reference-counted (cheap), but a list, hash, set or
+/// sorted set is copied element by element, so the first write after a fork
+/// to a segment holding a big collection costs a copy of that collection,
+/// once per save, however many writes follow.
+///
+/// The segment is picked by bits 32..44 of the key's hash; the segment's
+/// own table uses the low bits (bucket) and the top 7 (tag) of the same
+/// hash, so hashing once serves both, and the bits stay independent.
+#[derive(Clone)]
+struct Segments {
+    /// Empty while the map has never held a key (most of the 16 databases),
+    /// else exactly [`SEGMENTS`] long.
+    segs: Vec<Arc<Segment>>,
+    len: usize,
+    hasher: Hasher,
+}
+
+impl Segments {
+    fn new() -> Self {
+        Segments {
+            segs: Vec::new(),
+            len: 0,
+            hasher: Hasher::default(),
+        }
+    }
+
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    fn segment_of(hash: u64) -> usize {
+        (hash >> 32) as usize & (SEGMENTS - 1)
+    }
+
+    /// Allocates the segments on the first insert: all share one empty
+    /// segment until written.
+    fn allocate(&mut self) {
+        if self.segs.is_empty() {
+            let empty = Arc::new(Segment::with_hasher(self.hasher));
+            self.segs = vec![empty; SEGMENTS];
+        }
+    }
+
+    /// (segment, index) of `key`.
+    fn find(&self, key: &[u8]) -> Option<(usize, usize)> {
+        if self.len == 0 {
+            return None;
+        }
+        let hash = self.hash(key);
+        let s = Self::segment_of(hash);
+        let i = self.segs[s]
+            .raw_entry_v1()
+            .index_from_hash(hash, |k| Borrow::<[u8]>::borrow(k) == key)?;
+        Some((s, i))
+    }
+
+    /// The entry at (segment, index), as returned by [`Segments::find`].
+    fn at(&self, (s, i): (usize, usize)) -> (&Key, &Entry) {
+        self.segs[s].get_index(i).unwrap()
+    }
+
+    /// The entry at (segment, index), for writing: copies the segment first
+    /// if a frozen view shares it.
+    fn at_mut(&mut self, (s, i): (usize, usize)) -> &mut Entry {
+        Arc::make_mut(&mut self.segs[s]).get_index_mut(i).unwrap().1
+    }
+
+    fn get(&self, key: &[u8]) -> Option<&Entry> {
+        self.find(key).map(|at| self.at(at).1)
+    }
+
+    /// Inserts or replaces; a replaced key keeps its position (and its key
+    /// bytes). Returns the old entry.
+    fn insert(&mut self, key: Key, entry: Entry) -> Option<Entry> {
+        self.allocate();
+        let hash = self.hash(key.borrow());
+        let seg = Arc::make_mut(&mut self.segs[Self::segment_of(hash)]);
+        let found = {
+            let k: &[u8] = key.borrow();
+            seg.raw_entry_mut_v1()
+                .from_hash(hash, |x| Borrow::<[u8]>::borrow(x) == k)
+        };
+        match found {
+            RawEntryMut::Occupied(mut o) => Some(o.insert(entry)),
+            RawEntryMut::Vacant(v) => {
+                v.insert_hashed_nocheck(hash, key, entry);
+                self.len += 1;
+                None
+            }
+        }
+    }
+
+    /// Removes `key` (the segment's last key moves into its place).
+    fn swap_remove(&mut self, key: &[u8]) -> Option<Entry> {
+        let (s, i) = self.find(key)?;
+        let (_, e) = Arc::make_mut(&mut self.segs[s]).swap_remove_index(i)?;
+        self.len -= 1;
+        Some(e)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&Key, &Entry)> {
+        self.segs.iter().flat_map(|s| s.iter())
+    }
+
+    /// A random (segment, index): a random segment, retried when empty,
+    /// then the first non-empty one after a random start (a sparse map).
+    fn random(&self, rng: &mut fastrand::Rng) -> Option<(usize, usize)> {
+        if self.len == 0 {
+            return None;
+        }
+        for _ in 0..32 {
+            let s = rng.usize(..SEGMENTS);
+            let n = self.segs[s].len();
+            if n > 0 {
+                return Some((s, rng.usize(..n)));
+            }
+        }
+        let start = rng.usize(..SEGMENTS);
+        (0..SEGMENTS)
+            .map(|d| (start + d) % SEGMENTS)
+            .find(|&s| !self.segs[s].is_empty())
+            .map(|s| (s, rng.usize(..self.segs[s].len())))
+    }
+
+    /// Makes room for `additional` more keys, spread over the segments.
+    fn reserve(&mut self, additional: usize) {
+        let per = additional / SEGMENTS;
+        if per < 8 {
+            return;
+        }
+        self.allocate();
+        for seg in &mut self.segs {
+            Arc::make_mut(seg).reserve(per + per / 4);
+        }
+    }
+}
+
+/// A point-in-time, read-only view of one database's keys, values and
+/// expiries ([`Keyspace::freeze`]): it shares the segments with the live
+/// database, which copies a segment before its first write to it.
+#[derive(Clone)]
+pub(crate) struct Frozen {
+    map: Segments,
+    /// The database's command time when frozen: entries expired at this
+    /// instant are not part of the view.
+    now_ms: i64,
+}
+
+impl Frozen {
+    /// Every entry live at the time of freezing, in keyspace order (the same
+    /// order [`Keyspace::entries`] had then).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&Key, &Entry)> {
+        let now = self.now_ms;
+        self.map.iter().filter(move |(_, e)| !e.expired_at(now))
+    }
+
+    /// The database's command time when frozen, unix ms.
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+}
+
 /// One logical database (`SELECT n`).
 pub(crate) struct Keyspace {
-    /// Keys in an index map: O(1) random key (RANDOMKEY, active expiry) and a
-    /// SCAN cursor that survives deletions (see [`scan_indexed`]).
-    map: IndexMap<Bytes, Entry, Hasher>,
+    /// The keys, in copy-on-write segments (see [`Segments`]).
+    map: Segments,
     /// Keys that have an expiry, sampled by active expiry as Redis samples its
     /// `expires` dict.
-    volatile: IndexSet<Bytes, Hasher>,
+    volatile: IndexSet<Key, Hasher>,
     /// Time of the command being executed (Redis caches it per command too,
     /// so a MULTI or script sees one instant).
     pub(crate) now_ms: i64,
@@ -50,7 +247,7 @@ pub(crate) struct Keyspace {
 impl std::fmt::Debug for Keyspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Keyspace")
-            .field("keys", &self.map.len())
+            .field("keys", &self.map.len)
             .field("volatile", &self.volatile.len())
             .finish()
     }
@@ -59,7 +256,7 @@ impl std::fmt::Debug for Keyspace {
 impl Keyspace {
     pub(crate) fn new(seed: u64) -> Self {
         Keyspace {
-            map: IndexMap::default(),
+            map: Segments::new(),
             volatile: IndexSet::default(),
             now_ms: 0,
             watched: Default::default(),
@@ -79,7 +276,7 @@ impl Keyspace {
 
     /// Number of keys, counting expired ones not yet removed (as DBSIZE does).
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.map.len
     }
 
     /// Number of keys with an expiry (INFO keyspace `expires=`).
@@ -87,16 +284,20 @@ impl Keyspace {
         self.volatile.len()
     }
 
-    fn is_expired(&self, e: &Entry) -> bool {
-        matches!(e.expire_at_ms, Some(at) if at <= self.now_ms)
+    /// (segment, index) of `key` if it is live; removes it if it has expired.
+    fn find_live(&mut self, key: &[u8]) -> Option<(usize, usize)> {
+        let at = self.map.find(key)?;
+        if self.map.at(at).1.expired_at(self.now_ms) {
+            self.remove(key);
+            self.expired_keys += 1;
+            return None;
+        }
+        Some(at)
     }
 
     /// Removes `key` if it has expired; true if it did.
     pub(crate) fn expire_if_needed(&mut self, key: &[u8]) -> bool {
-        let expired = match self.map.get(key) {
-            Some(e) => self.is_expired(e),
-            None => false,
-        };
+        let expired = self.map.get(key).is_some_and(|e| e.expired_at(self.now_ms));
         if expired {
             self.remove(key);
             self.expired_keys += 1;
@@ -106,13 +307,13 @@ impl Keyspace {
 
     /// The live entry under `key` (lazy expiry applied).
     pub(crate) fn get(&mut self, key: &[u8]) -> Option<&Entry> {
-        self.expire_if_needed(key);
-        self.map.get(key)
+        let at = self.find_live(key)?;
+        Some(self.map.at(at).1)
     }
 
     /// True if `key` exists (and has not expired).
     pub(crate) fn contains(&mut self, key: &[u8]) -> bool {
-        self.get(key).is_some()
+        self.find_live(key).is_some()
     }
 
     /// Reads a value of type `T`; `Ok(None)` when missing, `WRONGTYPE` when
@@ -128,26 +329,24 @@ impl Keyspace {
     /// signals blocked clients; call [`Keyspace::remove_if_empty`] after
     /// removing elements.
     pub(crate) fn write<T: Kind>(&mut self, key: &[u8]) -> Result<Option<&mut T>> {
-        self.expire_if_needed(key);
-        match self.map.get(key) {
-            None => return Ok(None),
-            Some(e) if T::from_ref(&e.value).is_none() => return Err(Error::WrongType),
-            Some(_) => {}
+        let Some(at) = self.find_live(key) else {
+            return Ok(None);
+        };
+        if T::from_ref(&self.map.at(at).1.value).is_none() {
+            return Err(Error::WrongType);
         }
         self.touch(key);
         self.signal_ready(key);
-        Ok(self
-            .map
-            .get_mut(key)
-            .and_then(|e| T::from_mut(&mut e.value)))
+        Ok(T::from_mut(&mut self.map.at_mut(at).value))
     }
 
     /// The value of type `T` under `key`, created empty if missing.
     pub(crate) fn write_or_create<T: Kind>(&mut self, key: &[u8]) -> Result<&mut T> {
-        self.expire_if_needed(key);
-        match self.map.get(key) {
-            Some(e) if T::from_ref(&e.value).is_none() => return Err(Error::WrongType),
-            Some(_) => {}
+        let at = match self.find_live(key) {
+            Some(at) if T::from_ref(&self.map.at(at).1.value).is_none() => {
+                return Err(Error::WrongType);
+            }
+            Some(at) => at,
             None => {
                 self.map.insert(
                     Bytes::copy_from_slice(key),
@@ -156,30 +355,27 @@ impl Keyspace {
                         expire_at_ms: None,
                     },
                 );
+                self.map.find(key).unwrap()
             }
-        }
+        };
         self.touch(key);
         self.signal_ready(key);
-        Ok(self
-            .map
-            .get_mut(key)
-            .and_then(|e| T::from_mut(&mut e.value))
-            .unwrap())
+        Ok(T::from_mut(&mut self.map.at_mut(at).value).unwrap())
     }
 
     /// Stores `value` under `key`, dropping any expiry (plain `SET`).
-    pub(crate) fn set(&mut self, key: Bytes, value: Value) {
+    pub(crate) fn set(&mut self, key: Key, value: Value) {
         self.set_with_expiry(key, value, None);
     }
 
     /// Stores `value` under `key`, keeping the key's current expiry (`SET KEEPTTL`).
-    pub(crate) fn set_keep_ttl(&mut self, key: Bytes, value: Value) {
+    pub(crate) fn set_keep_ttl(&mut self, key: Key, value: Value) {
         let ttl = self.get(&key).and_then(|e| e.expire_at_ms);
         self.set_with_expiry(key, value, ttl);
     }
 
     /// Stores `value` under `key` with an absolute expiry (or none).
-    pub(crate) fn set_with_expiry(&mut self, key: Bytes, value: Value, expire_at_ms: Option<i64>) {
+    pub(crate) fn set_with_expiry(&mut self, key: Key, value: Value, expire_at_ms: Option<i64>) {
         self.touch(&key);
         self.signal_ready(&key);
         if expire_at_ms.is_some() {
@@ -226,15 +422,14 @@ impl Keyspace {
     /// Returns false if the key does not exist. Does not delete keys whose
     /// time is already past: the EXPIRE commands decide that.
     pub(crate) fn set_expire(&mut self, key: &[u8], at_ms: Option<i64>) -> bool {
-        self.expire_if_needed(key);
-        let Some((_, k, e)) = self.map.get_full_mut(key) else {
+        let Some(at) = self.find_live(key) else {
             return false;
         };
-        let k = k.clone();
+        let (k, e) = self.map.at(at);
         let had = e.expire_at_ms.is_some();
-        e.expire_at_ms = at_ms;
         match (had, at_ms.is_some()) {
             (false, true) => {
+                let k = k.clone();
                 self.volatile.insert(k);
             }
             (true, false) => {
@@ -242,56 +437,109 @@ impl Keyspace {
             }
             _ => {}
         }
+        if e.expire_at_ms != at_ms {
+            self.map.at_mut(at).expire_at_ms = at_ms;
+        }
         self.touch(key);
         true
     }
 
     /// Every live key (KEYS, FLUSH bookkeeping). Expired keys are skipped, not removed.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &Bytes> {
-        let now = self.now_ms;
-        self.map
-            .iter()
-            .filter(move |(_, e)| !matches!(e.expire_at_ms, Some(at) if at <= now))
-            .map(|(k, _)| k)
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.entries().map(|(k, _)| k)
     }
 
     /// Every live entry (snapshots, SCAN TYPE). Expired entries are skipped.
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&Key, &Entry)> {
         let now = self.now_ms;
-        self.map
-            .iter()
-            .filter(move |(_, e)| !matches!(e.expire_at_ms, Some(at) if at <= now))
+        self.map.iter().filter(move |(_, e)| !e.expired_at(now))
     }
 
-    /// SCAN over the keyspace: see [`scan_indexed`] for the cursor contract.
-    /// Returns the next cursor and the live keys visited that pass `keep`.
+    /// A point-in-time view of the data, for a background save: O(segments)
+    /// (it clones the segments' `Arc`s), after which writes here copy a
+    /// segment before changing it, and the view never changes.
+    pub(crate) fn freeze(&self) -> Frozen {
+        Frozen {
+            map: self.map.clone(),
+            now_ms: self.now_ms,
+        }
+    }
+
+    /// Replaces the data with a frozen view's (sharing its segments), as live
+    /// at the view's time: keys expired then are dropped, the expiry index is
+    /// rebuilt. O(keys). For an empty database ([`crate::Store::fork`]).
+    pub(crate) fn load_frozen(&mut self, frozen: Frozen) {
+        self.map = frozen.map;
+        self.volatile.clear();
+        let mut gone = Vec::new();
+        for (k, e) in self.map.iter() {
+            if e.expired_at(frozen.now_ms) {
+                gone.push(k.clone());
+            } else if e.expire_at_ms.is_some() {
+                self.volatile.insert(k.clone());
+            }
+        }
+        for k in gone {
+            self.map.swap_remove(&k);
+        }
+    }
+
+    /// SCAN over the keyspace. The cursor is `index * SEGMENTS + segment`:
+    /// segments are visited in order, each by [`scan_indexed`] (whose
+    /// contract it keeps: a key present for the whole scan is returned at
+    /// least once, since keys never change segment). Cursor `0` starts and
+    /// ends; empty segments cost nothing, so a small keyspace comes back whole
+    /// in one call. Returns the next cursor and the live keys visited that
+    /// pass `keep`.
     pub(crate) fn scan(
         &mut self,
         cursor: u64,
         count: usize,
-        mut keep: impl FnMut(&Bytes, &Entry) -> bool,
-    ) -> (u64, Vec<Bytes>) {
+        mut keep: impl FnMut(&Key, &Entry) -> bool,
+    ) -> (u64, Vec<Key>) {
         let now = self.now_ms;
-        let map = &self.map;
         let mut out = Vec::new();
-        let next = scan_indexed(map.len(), cursor, count, |i| {
-            let (k, e) = map.get_index(i).unwrap();
-            if !matches!(e.expire_at_ms, Some(at) if at <= now) && keep(k, e) {
-                out.push(k.clone());
+        if self.map.len == 0 {
+            return (0, out);
+        }
+        let segs = &self.map.segs;
+        let mut s = (cursor % SEGMENTS as u64) as usize;
+        let mut inner = cursor / SEGMENTS as u64;
+        let mut budget = count.max(1);
+        loop {
+            let seg = &segs[s];
+            if !seg.is_empty() {
+                if budget == 0 {
+                    // Out of budget at a segment with keys: resume here.
+                    return (inner * SEGMENTS as u64 + s as u64, out);
+                }
+                let mut visited = 0;
+                inner = scan_indexed(seg.len(), inner, budget, |i| {
+                    visited += 1;
+                    let (k, e) = seg.get_index(i).unwrap();
+                    if !e.expired_at(now) && keep(k, e) {
+                        out.push(k.clone());
+                    }
+                });
+                budget -= visited;
+                if inner != 0 {
+                    return (inner * SEGMENTS as u64 + s as u64, out);
+                }
             }
-        });
-        (next, out)
+            inner = 0;
+            s += 1;
+            if s == SEGMENTS {
+                return (0, out);
+            }
+        }
     }
 
     /// A random live key (RANDOMKEY), or `None` when empty.
-    pub(crate) fn random_key(&mut self) -> Option<Bytes> {
+    pub(crate) fn random_key(&mut self) -> Option<Key> {
         // Like Redis, retry a bounded number of times when hitting expired keys.
         for _ in 0..100 {
-            if self.map.is_empty() {
-                return None;
-            }
-            let i = self.rng.usize(..self.map.len());
-            let key = self.map.get_index(i).unwrap().0.clone();
+            let at = self.map.random(&mut self.rng)?;
+            let key = self.map.at(at).0.clone();
             if !self.expire_if_needed(&key) {
                 return Some(key);
             }
@@ -308,7 +556,7 @@ impl Keyspace {
     /// Deletes every key (FLUSHDB). Touches watched keys that existed.
     pub(crate) fn clear(&mut self) {
         self.touch_all_watched();
-        self.map.clear();
+        self.map = Segments::new();
         self.volatile.clear();
     }
 
@@ -325,7 +573,7 @@ impl Keyspace {
             let keys: Vec<Bytes> = ks
                 .blocked
                 .keys()
-                .filter(|k| ks.map.contains_key(&k[..]))
+                .filter(|k| ks.map.find(k).is_some())
                 .cloned()
                 .collect();
             ks.ready.extend(keys);
@@ -491,5 +739,188 @@ mod tests {
         assert!(!ks.contains(b"k"));
         assert_eq!(ks.len(), 0);
         assert_eq!(ks.volatile_len(), 0);
+    }
+    fn string(v: &str) -> Value {
+        Value::String(Bytes::copy_from_slice(v.as_bytes()))
+    }
+
+    /// Runs a whole SCAN with `count`, calling `between` after each step.
+    fn full_scan(
+        ks: &mut Keyspace,
+        count: usize,
+        mut between: impl FnMut(&mut Keyspace),
+    ) -> Vec<Key> {
+        let mut cursor = 0;
+        let mut seen = Vec::new();
+        loop {
+            let (next, keys) = ks.scan(cursor, count, |_, _| true);
+            seen.extend(keys);
+            if next == 0 {
+                return seen;
+            }
+            cursor = next;
+            between(ks);
+        }
+    }
+
+    #[test]
+    fn keys_spread_over_the_segments() {
+        let mut ks = Keyspace::new(1);
+        for i in 0..20_000 {
+            ks.set(Bytes::from(format!("key:{i}")), string("v"));
+        }
+        let used = ks.map.segs.iter().filter(|s| !s.is_empty()).count();
+        let biggest = ks.map.segs.iter().map(|s| s.len()).max().unwrap();
+        // 20000 keys over 4096 segments: about 4.9 per segment.
+        assert!(used > SEGMENTS * 9 / 10, "{used} segments used");
+        assert!(biggest < 25, "a segment has {biggest} keys");
+        assert_eq!(ks.len(), 20_000);
+    }
+
+    #[test]
+    fn a_frozen_view_keeps_its_instant_through_every_kind_of_write() {
+        let mut ks = Keyspace::new(1);
+        ks.now_ms = 1000;
+        for i in 0..5000 {
+            ks.set(Bytes::from(format!("k{i}")), string(&i.to_string()));
+        }
+        ks.set_with_expiry(Bytes::from("ttl"), string("t"), Some(2000));
+        ks.write_or_create::<crate::value::List>(b"list")
+            .unwrap()
+            .push_back(Bytes::from("a"));
+        let frozen = ks.freeze();
+        let expect: Vec<(Key, Entry)> = ks.entries().map(|(k, e)| (k.clone(), e.clone())).collect();
+
+        for i in 0..5000 {
+            match i % 4 {
+                0 => {
+                    ks.remove(format!("k{i}").as_bytes());
+                }
+                1 => ks.set(Bytes::from(format!("k{i}")), string("new")),
+                2 => {
+                    ks.set_expire(format!("k{i}").as_bytes(), Some(1500));
+                }
+                _ => ks.set(Bytes::from(format!("n{i}")), string("added")),
+            }
+        }
+        ks.write::<crate::value::List>(b"list")
+            .unwrap()
+            .unwrap()
+            .push_back(Bytes::from("b"));
+        ks.now_ms = 3000;
+        assert!(!ks.contains(b"ttl"));
+        assert!(ks.purge_expired(1000) > 0);
+
+        let got: Vec<(Key, Entry)> = frozen
+            .entries()
+            .map(|(k, e)| (k.clone(), e.clone()))
+            .collect();
+        assert_eq!(got, expect);
+        assert_eq!(frozen.map.len, 5002);
+        ks.clear();
+        assert_eq!(frozen.entries().count(), 5002);
+    }
+
+    #[test]
+    fn scan_cursor_zero_starts_and_ends_and_any_cursor_is_safe() {
+        let mut ks = Keyspace::new(1);
+        assert_eq!(ks.scan(0, 10, |_, _| true), (0, vec![]));
+        for k in ["a", "b", "c"] {
+            ks.set(Bytes::from(k), string("v"));
+        }
+        // Three keys in (likely) three segments, COUNT 3: all in one call.
+        let (next, mut keys) = ks.scan(0, 3, |_, _| true);
+        keys.sort();
+        assert_eq!(
+            (next, keys),
+            (
+                0,
+                vec![Bytes::from("a"), Bytes::from("b"), Bytes::from("c")]
+            )
+        );
+        assert_eq!(full_scan(&mut ks, 1, |_| {}).len(), 3);
+        // A cursor a client made up (never one we returned) still ends.
+        for start in [1, 4095, 4096, 1 << 40, u64::MAX] {
+            let mut cursor = start;
+            let mut steps = 0;
+            loop {
+                let (next, keys) = ks.scan(cursor, 1, |_, _| true);
+                assert!(keys.len() <= 1);
+                steps += 1;
+                if next == 0 {
+                    break;
+                }
+                assert!(steps < 10, "cursor {start} does not end");
+                cursor = next;
+            }
+        }
+    }
+
+    #[test]
+    fn random_key_finds_the_only_key_of_a_sparse_keyspace() {
+        let mut ks = Keyspace::new(7);
+        assert_eq!(ks.random_key(), None);
+        ks.set(Bytes::from("only"), string("v"));
+        for _ in 0..200 {
+            assert_eq!(ks.random_key(), Some(Bytes::from("only")));
+        }
+        ks.set(Bytes::from("two"), string("v"));
+        let mut seen = hashbrown::HashSet::new();
+        for _ in 0..200 {
+            seen.insert(ks.random_key().unwrap());
+        }
+        assert_eq!(seen.len(), 2);
+        // Only expired keys: they are removed and nothing is returned.
+        ks.remove(b"two");
+        ks.set_expire(b"only", Some(10));
+        ks.now_ms = 10;
+        assert_eq!(ks.random_key(), None);
+        assert_eq!(ks.len(), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scan_returns_keys_present_throughout_at_least_once(
+            initial in 0usize..3000,
+            count in 1usize..200,
+            churn in proptest::collection::vec((proptest::bool::ANY, 0usize..6000), 0..400),
+        ) {
+            let mut ks = Keyspace::new(3);
+            for i in 0..initial {
+                ks.set(Bytes::from(format!("k{i}")), string("v"));
+            }
+            // Keys below initial/2 stay; the others and new ones churn.
+            let stay = initial / 2;
+            let mut steps = churn.into_iter();
+            let seen: hashbrown::HashSet<Key> = full_scan(&mut ks, count, |ks| {
+                for (insert, n) in steps.by_ref().take(5) {
+                    let key = format!("k{}", stay + n);
+                    if insert {
+                        ks.set(Bytes::from(key), string("v"));
+                    } else {
+                        ks.remove(key.as_bytes());
+                    }
+                }
+            })
+            .into_iter()
+            .collect();
+            for i in 0..stay {
+                let key = format!("k{i}");
+                proptest::prop_assert!(seen.contains(key.as_bytes()), "missed {}", key);
+            }
+        }
+
+        #[test]
+        fn scan_without_changes_returns_every_key_exactly_once(n in 0usize..3000, count in 1usize..500) {
+            let mut ks = Keyspace::new(5);
+            for i in 0..n {
+                ks.set(Bytes::from(format!("k{i}")), string("v"));
+            }
+            let mut seen = full_scan(&mut ks, count, |_| {});
+            seen.sort();
+            let mut want: Vec<Key> = (0..n).map(|i| Bytes::from(format!("k{i}"))).collect();
+            want.sort();
+            proptest::prop_assert_eq!(seen, want);
+        }
     }
 }

@@ -68,6 +68,7 @@ pub use error::{Error, Result};
 pub use pubsub::{Message, Next, Subscription};
 pub use reply::{Reply, format_double, format_incr_float};
 pub use scripting::{DEFAULT_LUA_TIME_LIMIT_MS, ScriptLogger};
+pub use snapshot::FrozenStore;
 pub use snapshot::SnapshotError;
 pub use sort::SortOptions;
 pub use store::{CustomHandler, CustomSpec, Db, Dispatch, Store, StoreBuilder, Tx};

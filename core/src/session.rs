@@ -1624,20 +1624,18 @@ fn pubsub_command(s: &mut Session, name: &str, targets: Vec<Bytes>) -> Vec<Reply
 
 impl Store {
     /// A point-in-time copy of every database (keys, values, expiries) in a
-    /// new, independent store with the system clock: what a server encodes
-    /// for a background save while clients go on using this one. The store
-    /// lock is held only while copying (values are shared or cloned, not
-    /// encoded), so the pause other clients see is short.
+    /// new, independent store with the system clock. The store lock is held
+    /// only for [`Store::freeze`] (O(databases × segments), not O(keys)); the
+    /// copy then shares the data copy-on-write, and building its expiry
+    /// index runs off the lock in O(keys). To save in the background, encode
+    /// [`Store::freeze`]'s result directly instead.
     pub fn fork(&self) -> Store {
-        let st = self.lock();
-        let copy = Store::builder().databases(st.dbs.len()).build();
+        let frozen = self.freeze();
+        let copy = Store::builder().databases(frozen.dbs.len()).build();
         {
             let mut dst = copy.shared.state.lock();
-            for (src, dst) in st.dbs.iter().zip(dst.dbs.iter_mut()) {
-                for (k, e) in src.entries() {
-                    dst.set_with_expiry(k.clone(), e.value.clone(), e.expire_at_ms);
-                }
-                dst.dirty = 0;
+            for (src, dst) in frozen.dbs.into_iter().zip(dst.dbs.iter_mut()) {
+                dst.load_frozen(src);
             }
         }
         copy

@@ -35,7 +35,7 @@ use bytes::Bytes;
 use serde::ser::{SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::keyspace::{Entry, Keyspace};
+use crate::keyspace::{Entry, Frozen, Keyspace};
 use crate::value::{Hash, List, Set, Value, ZSet};
 use crate::{Store, StoreBuilder};
 
@@ -330,9 +330,9 @@ impl Serialize for MapOf<'_> {
     }
 }
 
-/// Writes a whole snapshot of `dbs` (live keys as of each keyspace's `now_ms`).
+/// Writes a whole snapshot of `dbs` (live keys as of each view's time).
 fn write_snapshot<W: Write>(
-    dbs: &[Keyspace],
+    dbs: &[Frozen],
     saved_at_unix_ms: i64,
     out: W,
 ) -> Result<(), SnapshotError> {
@@ -813,17 +813,87 @@ fn read_snapshot<R: Read>(
     Ok(())
 }
 
-impl Store {
-    /// Writes a snapshot of every database to `out` (see the format in
-    /// [`crate::snapshot`]). Holds the store lock while encoding, so the
-    /// snapshot is consistent; `out` is written through a 64 KiB buffer.
+/// A point-in-time, read-only copy of every database of a [`Store`] (keys,
+/// values, expiries), taken by [`Store::freeze`] in O(databases × 4096)
+/// whatever the number of keys: the databases are split into 4096
+/// copy-on-write segments, which the copy shares with the store until the
+/// store writes to one. What a background save encodes while clients go on
+/// using the store (as Redis's BGSAVE encodes a `fork()`ed child's memory).
+///
+/// The copy costs memory only as the store changes: the first write to a
+/// segment after freezing copies that segment (about 1/4096 of the keys,
+/// with their values; a big list, hash, set or sorted set in it is copied
+/// whole, once per freeze). Drop the copy when done to stop that.
+///
+/// ```
+/// use embedis::Store;
+/// let store = Store::new();
+/// store.db(0).set("k", "before").unwrap();
+/// let frozen = store.freeze();
+/// store.db(0).set("k", "after").unwrap();
+/// let copy = Store::from_snapshot_bytes(&frozen.snapshot_to_vec()).unwrap();
+/// assert_eq!(copy.db(0).get("k").unwrap().as_deref(), Some(&b"before"[..]));
+/// ```
+#[derive(Clone)]
+pub struct FrozenStore {
+    pub(crate) dbs: Vec<Frozen>,
+}
+
+impl std::fmt::Debug for FrozenStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrozenStore")
+            .field("databases", &self.dbs.len())
+            .field("saved_at_unix_ms", &self.saved_at_unix_ms())
+            .finish()
+    }
+}
+
+impl FrozenStore {
+    /// The store's clock when frozen, unix ms (the snapshot's `saved_at_unix_ms`).
+    pub fn saved_at_unix_ms(&self) -> i64 {
+        self.dbs.first().map_or(0, |d| d.now_ms())
+    }
+
+    /// Writes the copy as a snapshot to `out`, exactly as
+    /// [`Store::save_snapshot`] would have at the time of freezing (see the
+    /// format in [`crate::snapshot`]). Holds no lock; `out` is written
+    /// through a 64 KiB buffer.
     ///
     /// # Errors
     /// [`SnapshotError::Io`] when `out` fails.
     pub fn save_snapshot(&self, out: &mut impl Write) -> Result<(), SnapshotError> {
+        write_snapshot(&self.dbs, self.saved_at_unix_ms(), out)
+    }
+
+    /// The snapshot as bytes.
+    pub fn snapshot_to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.save_snapshot(&mut out)
+            .expect("writing a snapshot to a Vec cannot fail");
+        out
+    }
+}
+
+impl Store {
+    /// A point-in-time copy of every database, for saving off the lock: see
+    /// [`FrozenStore`]. Holds the store lock for O(databases × 4096) `Arc`
+    /// clones (well under a millisecond), however many keys there are.
+    pub fn freeze(&self) -> FrozenStore {
         let st = self.lock();
-        let now = st.dbs.first().map_or(0, |d| d.now_ms);
-        write_snapshot(&st.dbs, now, out)
+        FrozenStore {
+            dbs: st.dbs.iter().map(Keyspace::freeze).collect(),
+        }
+    }
+
+    /// Writes a snapshot of every database to `out` (see the format in
+    /// [`crate::snapshot`]): the data at the instant of the call. Holds the
+    /// store lock only to [`Store::freeze`] it, and encodes off the lock, so
+    /// other clients go on meanwhile; `out` is written through a 64 KiB buffer.
+    ///
+    /// # Errors
+    /// [`SnapshotError::Io`] when `out` fails.
+    pub fn save_snapshot(&self, out: &mut impl Write) -> Result<(), SnapshotError> {
+        self.freeze().save_snapshot(out)
     }
 
     /// The snapshot as bytes (what `embedis-wasm`'s `snapshot()` returns).
@@ -906,11 +976,11 @@ impl Store {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-impl Store {
-    /// Saves a snapshot to `path` crash-safely: writes `<path>.tmp-<pid>`,
+impl FrozenStore {
+    /// Saves the copy to `path` crash-safely: writes `<path>.tmp-<pid>`,
     /// fsyncs it, renames it over `path`, then fsyncs the directory, so
     /// `path` always holds either the old snapshot or the complete new one.
-    /// The store lock is held while encoding, not while syncing. Not on wasm32.
+    /// Holds no lock. Not on wasm32.
     ///
     /// # Errors
     /// [`SnapshotError::File`] naming the file, around the I/O error.
@@ -941,6 +1011,19 @@ impl Store {
             return Err(in_file(path, io(e)));
         }
         sync_dir(path).map_err(|e| in_file(path, io(e)))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Store {
+    /// Saves a snapshot to `path` crash-safely, as
+    /// [`FrozenStore::save_to_path`] does: the store lock is held only to
+    /// [`Store::freeze`] the data, not while encoding or syncing. Not on wasm32.
+    ///
+    /// # Errors
+    /// [`SnapshotError::File`] naming the file, around the I/O error.
+    pub fn save_to_path(&self, path: impl AsRef<Path>) -> Result<(), SnapshotError> {
+        self.freeze().save_to_path(path)
     }
 
     /// [`Store::load_snapshot`] from a file. Not on wasm32.

@@ -498,6 +498,45 @@ fn randomkey_and_type() {
 }
 
 #[test]
+fn randomkey_finds_every_key_of_a_sparse_keyspace_and_skips_expired_ones() {
+    let (s, clock) = store();
+    // Many keys, then all but three deleted: most of the keyspace is empty.
+    for i in 0..5000 {
+        s.execute(0, &["SET", &format!("k{i}"), "v"]);
+    }
+    for i in 3..5000 {
+        s.execute(0, &["DEL", &format!("k{i}")]);
+    }
+    let mut seen = HashSet::new();
+    for _ in 0..300 {
+        seen.insert(s.db(0).randomkey().unwrap().unwrap());
+    }
+    let want = ["k0", "k1", "k2"].map(Bytes::from);
+    assert_eq!(seen, HashSet::from(want));
+    // Only expired keys left: RANDOMKEY deletes them and answers nil.
+    for k in ["k0", "k1", "k2"] {
+        s.execute(0, &["PEXPIRE", k, "10"]);
+    }
+    clock.advance_ms(10);
+    assert_eq!(s.execute(0, &["RANDOMKEY"]), Reply::Null);
+    assert_eq!(s.execute(0, &["DBSIZE"]), Reply::Integer(0));
+}
+
+#[test]
+fn scan_of_many_keys_returns_each_once_at_any_count() {
+    let s = store_with(&[]);
+    for i in 0..20_000 {
+        s.db(0).set(format!("key:{i}"), "v").unwrap();
+    }
+    for count in [1000, 20_000] {
+        let mut seen = full_scan(&s, count, |_| {});
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 20_000, "count {count}");
+    }
+}
+
+#[test]
 fn rename_keeps_the_ttl_and_overwrites() {
     let s = store_with(&[]);
     check(

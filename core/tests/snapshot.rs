@@ -379,3 +379,150 @@ fn measure_one_million_keys() {
     println!("{} bytes for {N} keys", bytes.len());
     assert_eq!(loaded.keyspace_sizes()[0].0, N as usize);
 }
+
+/// Every command's bytes as `&str` words, run on `db`.
+fn run(store: &Store, db: usize, cmds: &[&[&str]]) {
+    for c in cmds {
+        let r = store.execute(db, c);
+        assert!(!matches!(r, Reply::Error(_)), "{c:?}: {r:?}");
+    }
+}
+
+/// A store holding every type, with and without TTLs, in two databases,
+/// with enough keys to fill every segment of the keyspace.
+fn every_type(clock: &ManualClock) -> Store {
+    let store = Store::builder().clock(clock.clone()).build();
+    run(
+        &store,
+        0,
+        &[
+            &["SET", "s", "string"],
+            &["SET", "ttl", "soon", "PX", "500"],
+            &["SET", "later", "v", "PX", "100000"],
+            &["RPUSH", "l", "a", "b", "c"],
+            &["HSET", "h", "f1", "v1", "f2", "v2"],
+            &["SADD", "set", "m1", "m2", "m3"],
+            &["ZADD", "z", "1", "one", "2.5", "two", "-inf", "low"],
+            &["PEXPIRE", "l", "200000"],
+        ],
+    );
+    run(&store, 3, &[&["SET", "other", "db3"]]);
+    for i in 0..10_000 {
+        store.db(0).set(format!("fill:{i}"), i.to_string()).unwrap();
+    }
+    store
+}
+
+#[test]
+fn a_frozen_store_keeps_the_data_of_its_instant() {
+    let clock = ManualClock::new(NOW);
+    let store = every_type(&clock);
+    let before = store.snapshot_to_vec();
+    let frozen = store.freeze();
+    assert_eq!(frozen.saved_at_unix_ms(), NOW);
+    // Every kind of change after freezing: overwrite, delete, in-place
+    // writes to each collection, TTL changes, expiry, FLUSHDB, SWAPDB.
+    run(
+        &store,
+        0,
+        &[
+            &["SET", "s", "changed"],
+            &["DEL", "h"],
+            &["RPUSH", "l", "d"],
+            &["LPOP", "l"],
+            &["SADD", "set", "m4"],
+            &["ZINCRBY", "z", "10", "one"],
+            &["PERSIST", "later"],
+            &["EXPIRE", "s", "5"],
+            &["SET", "new", "key"],
+        ],
+    );
+    for i in 0..10_000 {
+        if i % 2 == 0 {
+            store.db(0).del([format!("fill:{i}")]).unwrap();
+        } else {
+            store.db(0).append(format!("fill:{i}"), "!").unwrap();
+        }
+    }
+    clock.advance_ms(1000);
+    store.purge_expired(std::time::Duration::from_millis(50));
+    assert_eq!(store.db(0).get("ttl").unwrap(), None);
+    run(&store, 3, &[&["FLUSHDB"]]);
+    run(&store, 0, &[&["SWAPDB", "0", "5"]]);
+
+    // The same bytes SAVE wrote at the time of freezing.
+    assert_eq!(frozen.snapshot_to_vec(), before);
+    let copy = Store::load_snapshot_with(
+        Store::builder().clock(ManualClock::new(NOW)),
+        &mut &before[..],
+    )
+    .unwrap();
+    let get = |db: usize, args: &[&str]| copy.execute(db, args);
+    assert_eq!(get(0, &["GET", "s"]), Reply::bulk("string"));
+    assert_eq!(get(0, &["PTTL", "ttl"]), Reply::Integer(500));
+    assert_eq!(get(0, &["PTTL", "later"]), Reply::Integer(100_000));
+    assert_eq!(get(0, &["PTTL", "l"]), Reply::Integer(200_000));
+    assert_eq!(
+        get(0, &["LRANGE", "l", "0", "-1"]),
+        Reply::Array(vec![Reply::bulk("a"), Reply::bulk("b"), Reply::bulk("c")])
+    );
+    assert_eq!(get(0, &["HGET", "h", "f2"]), Reply::bulk("v2"));
+    assert_eq!(get(0, &["SCARD", "set"]), Reply::Integer(3));
+    assert_eq!(get(0, &["ZSCORE", "z", "one"]), Reply::Double(1.0));
+    assert_eq!(get(0, &["EXISTS", "new"]), Reply::Integer(0));
+    assert_eq!(get(0, &["GET", "fill:7"]), Reply::bulk("7"));
+    assert_eq!(get(3, &["GET", "other"]), Reply::bulk("db3"));
+    assert_eq!(copy.keyspace_sizes()[0], (10_007, 3));
+    // The live store went on: its own snapshot has the new data.
+    let now = Store::load_snapshot_with(
+        Store::builder().clock(clock.clone()),
+        &mut &store.snapshot_to_vec()[..],
+    )
+    .unwrap();
+    assert_eq!(
+        now.db(5).get("s").unwrap().as_deref(),
+        Some(&b"changed"[..])
+    );
+    assert_eq!(now.keyspace_sizes()[0], (0, 0));
+}
+
+#[test]
+fn a_frozen_store_leaves_out_keys_expired_at_its_instant() {
+    let clock = ManualClock::new(NOW);
+    let store = every_type(&clock);
+    clock.advance_ms(500);
+    // "ttl" has expired but is still in memory (no access, no purge).
+    assert_eq!(store.keyspace_sizes()[0].0, 10_007);
+    let frozen = store.freeze();
+    clock.advance_ms(1_000_000);
+    let copy = Store::load_snapshot_with(
+        Store::builder().clock(ManualClock::new(NOW)),
+        &mut &frozen.snapshot_to_vec()[..],
+    )
+    .unwrap();
+    assert_eq!(copy.keyspace_sizes()[0], (10_006, 2));
+    assert_eq!(copy.db(0).get("later").unwrap().as_deref(), Some(&b"v"[..]));
+}
+
+#[test]
+fn a_fork_and_its_store_change_independently() {
+    // A fork has the system clock: start this store's clock at the real time.
+    let clock = ManualClock::new(Store::new().now_unix_ms());
+    let store = every_type(&clock);
+    clock.advance_ms(500); // "ttl" expires: not copied.
+    let fork = store.fork();
+    assert_eq!(fork.keyspace_sizes()[0], (10_006, 2));
+    run(&store, 0, &[&["SET", "s", "live"], &["RPUSH", "l", "live"]]);
+    run(&fork, 0, &[&["SET", "s", "fork"], &["DEL", "set"]]);
+    assert_eq!(store.execute(0, &["GET", "s"]), Reply::bulk("live"));
+    assert_eq!(fork.execute(0, &["GET", "s"]), Reply::bulk("fork"));
+    assert_eq!(store.execute(0, &["LLEN", "l"]), Reply::Integer(4));
+    assert_eq!(fork.execute(0, &["LLEN", "l"]), Reply::Integer(3));
+    assert_eq!(store.execute(0, &["EXISTS", "set"]), Reply::Integer(1));
+    assert_eq!(fork.execute(0, &["EXISTS", "set"]), Reply::Integer(0));
+    // The fork's expiry index was rebuilt: its TTL keys are counted and
+    // actively expired.
+    assert_eq!(fork.keyspace_sizes()[3], (1, 0));
+    assert_eq!(fork.execute(0, &["PERSIST", "later"]), Reply::Integer(1));
+    assert_eq!(fork.keyspace_sizes()[0], (10_005, 1));
+}

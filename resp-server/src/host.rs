@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use embedis::session::{Clients, Host};
-use embedis::{Error, Reply, Store};
+use embedis::{Error, FrozenStore, Reply, Store};
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::watch;
 
@@ -187,15 +187,17 @@ impl ServerHost {
             return Ok(false);
         }
         let persist = self.persist.clone();
-        // A point-in-time copy under the store lock (the only stall other
-        // clients see), then the encoding and the file I/O off the lock.
+        // A point-in-time copy-on-write view under the store lock (the only
+        // stall other clients see, O(segments)), then the encoding and the
+        // file I/O off the lock. Changes are read first: any made between the
+        // two readings are in the file but still count as unsaved.
+        let changes = self.store.changes();
         let t = Instant::now();
-        let copy = self.store.fork();
+        let copy = self.store.freeze();
         let stall = t.elapsed();
         persist
             .longest_stall_us
             .fetch_max(stall.as_micros() as u64, Ordering::Relaxed);
-        let changes = self.store.changes();
         std::thread::Builder::new()
             .name("embedis-bgsave".into())
             .spawn(move || {
@@ -272,11 +274,11 @@ static NEXT: AtomicU64 = AtomicU64::new(0);
 
 fn save_store(store: &Store, path: &Path, persist: &PersistState) -> Result<(), String> {
     let changes = store.changes();
-    save_store_as(store, path, persist, changes)
+    save_store_as(&store.freeze(), path, persist, changes)
 }
 
 fn save_store_as(
-    store: &Store,
+    store: &FrozenStore,
     path: &Path,
     persist: &PersistState,
     changes: u64,
@@ -667,7 +669,7 @@ fn embedis_sleep(arg: &[u8]) -> Duration {
 mod snap {
     use std::path::Path;
 
-    use embedis::{Store, StoreBuilder};
+    use embedis::{FrozenStore, Store, StoreBuilder};
 
     pub(super) fn load(builder: StoreBuilder, path: &Path) -> Result<Option<Store>, String> {
         match Store::load_from_path_with(builder, path) {
@@ -677,7 +679,7 @@ mod snap {
         }
     }
 
-    pub(super) fn save(store: &Store, path: &Path) -> Result<(), String> {
+    pub(super) fn save(store: &FrozenStore, path: &Path) -> Result<(), String> {
         store.save_to_path(path).map_err(|e| e.to_string())
     }
 
