@@ -15,24 +15,53 @@ use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 use indexmap::{IndexMap, IndexSet};
 
 use crate::blocking::PendingWaiter;
-use crate::value::{Hasher, Kind, Value};
+use crate::value::{CompactBytes, Hasher, Kind, Value};
 use crate::{Error, Result};
 
-/// The key type of the keyspace map.
-pub(crate) type Key = Bytes;
+/// The key type of the keyspace map: 24 bytes, inline up to 23 bytes (most
+/// keys need no heap block). Looked up by `&[u8]`.
+pub(crate) type Key = CompactBytes;
 
-/// A stored value and its absolute expiry.
+/// A stored value and its absolute expiry: 32 bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Entry {
     pub(crate) value: Value,
-    /// Absolute expiry in unix milliseconds; `None` = persistent.
-    pub(crate) expire_at_ms: Option<i64>,
+    /// Absolute expiry in unix milliseconds, or [`Entry::PERSISTENT`]. A
+    /// plain `i64`, not an `Option<i64>` (16 bytes), as this is paid per key.
+    expire_at_ms: i64,
 }
 
 impl Entry {
-    /// True if the entry has expired at `now_ms`.
+    /// The `expire_at_ms` of a key without an expiry. No live key can expire
+    /// at this instant: every command deletes a key whose expiry is in the
+    /// past (Redis's `checkAlreadyExpired`) or refuses it as an invalid
+    /// expire time, so the value is free to mean "persistent".
+    const PERSISTENT: i64 = i64::MIN;
+
+    /// An entry expiring at `expire_at_ms` (unix ms), or never (`None`).
+    pub(crate) fn new(value: Value, expire_at_ms: Option<i64>) -> Self {
+        debug_assert_ne!(expire_at_ms, Some(Self::PERSISTENT));
+        Entry {
+            value,
+            expire_at_ms: expire_at_ms.unwrap_or(Self::PERSISTENT),
+        }
+    }
+
+    /// Absolute expiry in unix milliseconds; `None` = persistent.
+    #[inline]
+    pub(crate) fn expire_at_ms(&self) -> Option<i64> {
+        (self.expire_at_ms != Self::PERSISTENT).then_some(self.expire_at_ms)
+    }
+
+    fn set_expire_at_ms(&mut self, expire_at_ms: Option<i64>) {
+        debug_assert_ne!(expire_at_ms, Some(Self::PERSISTENT));
+        self.expire_at_ms = expire_at_ms.unwrap_or(Self::PERSISTENT);
+    }
+
+    /// True if the entry has an expiry at or before `now_ms`.
+    #[inline]
     fn expired_at(&self, now_ms: i64) -> bool {
-        matches!(self.expire_at_ms, Some(at) if at <= now_ms)
+        self.expire_at_ms != Self::PERSISTENT && self.expire_at_ms <= now_ms
     }
 }
 
@@ -349,11 +378,8 @@ impl Keyspace {
             Some(at) => at,
             None => {
                 self.map.insert(
-                    Bytes::copy_from_slice(key),
-                    Entry {
-                        value: T::empty().into_value(),
-                        expire_at_ms: None,
-                    },
+                    Key::copy_from_slice(key),
+                    Entry::new(T::empty().into_value(), None),
                 );
                 self.map.find(key).unwrap()
             }
@@ -364,18 +390,25 @@ impl Keyspace {
     }
 
     /// Stores `value` under `key`, dropping any expiry (plain `SET`).
-    pub(crate) fn set(&mut self, key: Key, value: Value) {
+    pub(crate) fn set(&mut self, key: impl Into<Key>, value: Value) {
         self.set_with_expiry(key, value, None);
     }
 
     /// Stores `value` under `key`, keeping the key's current expiry (`SET KEEPTTL`).
-    pub(crate) fn set_keep_ttl(&mut self, key: Key, value: Value) {
-        let ttl = self.get(&key).and_then(|e| e.expire_at_ms);
+    pub(crate) fn set_keep_ttl(&mut self, key: impl Into<Key>, value: Value) {
+        let key = key.into();
+        let ttl = self.get(&key).and_then(|e| e.expire_at_ms());
         self.set_with_expiry(key, value, ttl);
     }
 
     /// Stores `value` under `key` with an absolute expiry (or none).
-    pub(crate) fn set_with_expiry(&mut self, key: Key, value: Value, expire_at_ms: Option<i64>) {
+    pub(crate) fn set_with_expiry(
+        &mut self,
+        key: impl Into<Key>,
+        value: Value,
+        expire_at_ms: Option<i64>,
+    ) {
+        let key = key.into();
         self.touch(&key);
         self.signal_ready(&key);
         if expire_at_ms.is_some() {
@@ -383,19 +416,13 @@ impl Keyspace {
         } else if !self.volatile.is_empty() {
             self.volatile.swap_remove(&key[..]);
         }
-        self.map.insert(
-            key,
-            Entry {
-                value,
-                expire_at_ms,
-            },
-        );
+        self.map.insert(key, Entry::new(value, expire_at_ms));
     }
 
     /// Removes `key`; returns what it held (expired or not).
     pub(crate) fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let e = self.map.swap_remove(key)?;
-        if e.expire_at_ms.is_some() {
+        if e.expire_at_ms().is_some() {
             self.volatile.swap_remove(key);
         }
         self.touch(key);
@@ -415,7 +442,7 @@ impl Keyspace {
 
     /// Absolute expiry of a live key: `None` if missing, `Some(None)` if persistent.
     pub(crate) fn expire_at(&mut self, key: &[u8]) -> Option<Option<i64>> {
-        self.get(key).map(|e| e.expire_at_ms)
+        self.get(key).map(|e| e.expire_at_ms())
     }
 
     /// Sets (or clears, with `None`) the absolute expiry of an existing key.
@@ -426,7 +453,7 @@ impl Keyspace {
             return false;
         };
         let (k, e) = self.map.at(at);
-        let had = e.expire_at_ms.is_some();
+        let had = e.expire_at_ms().is_some();
         match (had, at_ms.is_some()) {
             (false, true) => {
                 let k = k.clone();
@@ -437,8 +464,8 @@ impl Keyspace {
             }
             _ => {}
         }
-        if e.expire_at_ms != at_ms {
-            self.map.at_mut(at).expire_at_ms = at_ms;
+        if e.expire_at_ms() != at_ms {
+            self.map.at_mut(at).set_expire_at_ms(at_ms);
         }
         self.touch(key);
         true
@@ -475,7 +502,7 @@ impl Keyspace {
         for (k, e) in self.map.iter() {
             if e.expired_at(frozen.now_ms) {
                 gone.push(k.clone());
-            } else if e.expire_at_ms.is_some() {
+            } else if e.expire_at_ms().is_some() {
                 self.volatile.insert(k.clone());
             }
         }
@@ -496,7 +523,7 @@ impl Keyspace {
         cursor: u64,
         count: usize,
         mut keep: impl FnMut(&Key, &Entry) -> bool,
-    ) -> (u64, Vec<Key>) {
+    ) -> (u64, Vec<Bytes>) {
         let now = self.now_ms;
         let mut out = Vec::new();
         if self.map.len == 0 {
@@ -518,7 +545,7 @@ impl Keyspace {
                     visited += 1;
                     let (k, e) = seg.get_index(i).unwrap();
                     if !e.expired_at(now) && keep(k, e) {
-                        out.push(k.clone());
+                        out.push(k.to_bytes());
                     }
                 });
                 budget -= visited;
@@ -535,13 +562,13 @@ impl Keyspace {
     }
 
     /// A random live key (RANDOMKEY), or `None` when empty.
-    pub(crate) fn random_key(&mut self) -> Option<Key> {
+    pub(crate) fn random_key(&mut self) -> Option<Bytes> {
         // Like Redis, retry a bounded number of times when hitting expired keys.
         for _ in 0..100 {
             let at = self.map.random(&mut self.rng)?;
             let key = self.map.at(at).0.clone();
             if !self.expire_if_needed(&key) {
-                return Some(key);
+                return Some(key.into());
             }
         }
         None
@@ -628,10 +655,7 @@ impl Keyspace {
         let now = self.now_ms;
         let map = &self.map;
         for (k, (_, version)) in self.watched.iter_mut() {
-            if map
-                .get(&k[..])
-                .is_some_and(|e| !matches!(e.expire_at_ms, Some(at) if at <= now))
-            {
+            if map.get(&k[..]).is_some_and(|e| !e.expired_at(now)) {
                 *version += 1;
             }
         }
@@ -728,11 +752,7 @@ mod tests {
     fn expired_keys_are_invisible_and_removed_on_access() {
         let mut ks = Keyspace::new(1);
         ks.now_ms = 1000;
-        ks.set_with_expiry(
-            Bytes::from("k"),
-            Value::String(Bytes::from("v")),
-            Some(1500),
-        );
+        ks.set_with_expiry(Bytes::from("k"), Value::from(Bytes::from("v")), Some(1500));
         assert!(ks.contains(b"k"));
         assert_eq!(ks.volatile_len(), 1);
         ks.now_ms = 1500;
@@ -741,7 +761,7 @@ mod tests {
         assert_eq!(ks.volatile_len(), 0);
     }
     fn string(v: &str) -> Value {
-        Value::String(Bytes::copy_from_slice(v.as_bytes()))
+        Value::String(CompactBytes::from(v))
     }
 
     /// Runs a whole SCAN with `count`, calling `between` after each step.
@@ -749,7 +769,7 @@ mod tests {
         ks: &mut Keyspace,
         count: usize,
         mut between: impl FnMut(&mut Keyspace),
-    ) -> Vec<Key> {
+    ) -> Vec<Bytes> {
         let mut cursor = 0;
         let mut seen = Vec::new();
         loop {
@@ -892,7 +912,7 @@ mod tests {
             // Keys below initial/2 stay; the others and new ones churn.
             let stay = initial / 2;
             let mut steps = churn.into_iter();
-            let seen: hashbrown::HashSet<Key> = full_scan(&mut ks, count, |ks| {
+            let seen: hashbrown::HashSet<Bytes> = full_scan(&mut ks, count, |ks| {
                 for (insert, n) in steps.by_ref().take(5) {
                     let key = format!("k{}", stay + n);
                     if insert {
@@ -918,9 +938,22 @@ mod tests {
             }
             let mut seen = full_scan(&mut ks, count, |_| {});
             seen.sort();
-            let mut want: Vec<Key> = (0..n).map(|i| Bytes::from(format!("k{i}"))).collect();
+            let mut want: Vec<Bytes> = (0..n).map(|i| Bytes::from(format!("k{i}"))).collect();
             want.sort();
             proptest::prop_assert_eq!(seen, want);
         }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// What a key costs in its segment's entry vector: the key, the value
+    /// and the expiry (plus the index map's stored hash).
+    #[test]
+    fn entry_and_key_sizes_are_pinned() {
+        assert_eq!(std::mem::size_of::<Key>(), 24);
+        assert_eq!(std::mem::size_of::<Entry>(), 32);
     }
 }

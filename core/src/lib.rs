@@ -73,6 +73,6 @@ pub use snapshot::SnapshotError;
 pub use sort::SortOptions;
 pub use store::{CustomHandler, CustomSpec, Db, Dispatch, Store, StoreBuilder, Tx};
 pub use value::zset::{LexBound, ScoreBound, ZSetIter};
-pub use value::{Hash, List, Set, Value, ZSet};
+pub use value::{CompactBytes, Hash, List, Set, Value, ZSet};
 
 pub use bytes::Bytes;

@@ -261,7 +261,7 @@ impl Serialize for AsBytes<'_> {
 
 /// One key's record, borrowed from the keyspace.
 struct RecordRef<'a> {
-    key: &'a Bytes,
+    key: &'a [u8],
     entry: &'a Entry,
 }
 
@@ -277,7 +277,7 @@ impl Serialize for RecordRef<'_> {
         };
         t.serialize_element(&ty)?;
         t.serialize_element(&AsBytes(self.key))?;
-        t.serialize_element(&self.entry.expire_at_ms)?;
+        t.serialize_element(&self.entry.expire_at_ms())?;
         match &self.entry.value {
             Value::String(b) => t.serialize_element(&AsBytes(b))?,
             Value::List(l) => {
@@ -650,14 +650,16 @@ impl<R: Read> Source<R> {
         };
         let cap = |n: u64| n.min(4096) as usize;
         let value = match ty {
-            TYPE_STRING => Value::String(self.byte_string("a string value (a byte string)")?),
+            TYPE_STRING => {
+                Value::String(self.byte_string("a string value (a byte string)")?.into())
+            }
             TYPE_LIST => {
                 let n = self.length(4, "a list (an array)")?;
                 let mut l = List::with_capacity(cap(n));
                 for _ in 0..n {
                     l.push_back(self.byte_string("a list element (a byte string)")?);
                 }
-                Value::List(l)
+                Value::from(l)
             }
             TYPE_SET => {
                 let n = self.length(4, "a set (an array)")?;
@@ -667,7 +669,7 @@ impl<R: Read> Source<R> {
                         return corrupt("set has a duplicate member");
                     }
                 }
-                Value::Set(s)
+                Value::from(s)
             }
             TYPE_HASH => {
                 let n = self.length(5, "a hash (a map)")?;
@@ -679,7 +681,7 @@ impl<R: Read> Source<R> {
                         return corrupt("hash has a duplicate field");
                     }
                 }
-                Value::Hash(h)
+                Value::from(h)
             }
             _ => {
                 let n = self.length(4, "a sorted set (an array)")?;
@@ -693,7 +695,7 @@ impl<R: Read> Source<R> {
                         return corrupt("sorted set has a duplicate member");
                     }
                 }
-                Value::ZSet(z)
+                Value::from(z)
             }
         };
         if value.is_empty_collection() {
@@ -1089,13 +1091,10 @@ mod tests {
     #[test]
     fn string_record_is_a_flat_array_with_byte_strings() {
         let mut out = Vec::new();
-        let entry = Entry {
-            value: Value::String(Bytes::from_static(b"v")),
-            expire_at_ms: None,
-        };
+        let entry = Entry::new(Value::from(Bytes::from_static(b"v")), None);
         ciborium::ser::into_writer(
             &RecordRef {
-                key: &Bytes::from_static(b"k"),
+                key: b"k",
                 entry: &entry,
             },
             &mut out,
@@ -1106,12 +1105,13 @@ mod tests {
     }
 
     use crate::ManualClock;
+    use crate::value::CompactBytes;
     use proptest::prelude::*;
 
     const NOW: i64 = 1_700_000_000_000;
 
     /// Every live entry of every database, sorted by key.
-    fn contents(store: &Store) -> Vec<Vec<(Bytes, Entry)>> {
+    fn contents(store: &Store) -> Vec<Vec<(CompactBytes, Entry)>> {
         (0..store.databases())
             .map(|i| {
                 store.with_db(i, |ks| {
@@ -1138,17 +1138,18 @@ mod tests {
 
     fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
-            bytes().prop_map(Value::String),
-            prop::collection::vec_deque(bytes(), 1..6).prop_map(Value::List),
+            bytes().prop_map(Value::from),
+            prop::collection::vec_deque(bytes(), 1..6).prop_map(Value::from),
             prop::collection::vec((bytes(), bytes()), 1..6)
-                .prop_map(|v| Value::Hash(v.into_iter().collect())),
-            prop::collection::vec(bytes(), 1..6).prop_map(|v| Value::Set(v.into_iter().collect())),
+                .prop_map(|v| Value::from(v.into_iter().collect::<Hash>())),
+            prop::collection::vec(bytes(), 1..6)
+                .prop_map(|v| Value::from(v.into_iter().collect::<Set>())),
             prop::collection::vec((bytes(), score()), 1..6).prop_map(|v| {
                 let mut z = ZSet::default();
                 for (m, s) in v {
                     z.insert(m, s);
                 }
-                Value::ZSet(z)
+                Value::from(z)
             }),
         ]
     }
@@ -1193,7 +1194,7 @@ mod tests {
             // No expired key was written.
             for db in &want {
                 for (_, e) in db {
-                    prop_assert!(e.expire_at_ms.is_none_or(|t| t > NOW));
+                    prop_assert!(e.expire_at_ms().is_none_or(|t| t > NOW));
                 }
             }
             // Saving the loaded store gives the same live data again.
@@ -1252,37 +1253,37 @@ mod tests {
             (
                 0,
                 Bytes::from_static(b"s"),
-                Value::String(Bytes::from(vec![0u8, 255, 10])),
+                Value::from(Bytes::from(vec![0u8, 255, 10])),
                 Some(10),
             ),
             (
                 0,
                 Bytes::from_static(b"l"),
-                Value::List(["x", "y", "x"].map(Bytes::from).into()),
+                Value::from(List::from(["x", "y", "x"].map(Bytes::from))),
                 None,
             ),
             (
                 1,
                 Bytes::from_static(b"h"),
-                Value::Hash(
+                Value::from(
                     [("f", "v")]
                         .map(|(k, v)| (Bytes::from(k), Bytes::from(v)))
                         .into_iter()
-                        .collect(),
+                        .collect::<Hash>(),
                 ),
                 Some(99_999),
             ),
             (
                 2,
                 Bytes::from_static(b"set"),
-                Value::Set(["m", "n"].map(Bytes::from).into_iter().collect()),
+                Value::from(["m", "n"].map(Bytes::from).into_iter().collect::<Set>()),
                 None,
             ),
-            (3, Bytes::from_static(b""), Value::ZSet(z), None),
+            (3, Bytes::from_static(b""), Value::from(z), None),
             (
                 3,
                 Bytes::from_static(b"gone"),
-                Value::String(Bytes::from_static(b"old")),
+                Value::from(Bytes::from_static(b"old")),
                 Some(-1),
             ),
         ];
@@ -1295,7 +1296,7 @@ mod tests {
         let got = contents(&loaded);
         assert_eq!(got, contents(&store));
         assert_eq!(got.iter().map(Vec::len).collect::<Vec<_>>(), [2, 1, 1, 1]);
-        assert_eq!(got[1][0].1.expire_at_ms, Some(NOW + 99_999));
+        assert_eq!(got[1][0].1.expire_at_ms(), Some(NOW + 99_999));
         assert_eq!(loaded.changes(), 0);
     }
 
@@ -1314,13 +1315,10 @@ mod tests {
         .unwrap();
         ciborium::ser::into_writer(&(0u32, 1u64), &mut body).unwrap();
         let record_at = 12 + body.len() as u64;
-        let entry = Entry {
-            value: Value::List(List::new()),
-            expire_at_ms: None,
-        };
+        let entry = Entry::new(Value::List(Box::default()), None);
         ciborium::ser::into_writer(
             &RecordRef {
-                key: &Bytes::from_static(b"k"),
+                key: b"k",
                 entry: &entry,
             },
             &mut body,

@@ -144,7 +144,7 @@ fn lookup_by_pattern(db: &mut Keyspace, pattern: &[u8], subst: &[u8]) -> Option<
     let entry = db.get(&key)?;
     match (&entry.value, field) {
         (Value::Hash(h), Some(f)) => h.get(f).cloned(),
-        (Value::String(s), None) => Some(s.clone()),
+        (Value::String(s), None) => Some(s.to_bytes()),
         _ => None,
     }
 }
@@ -331,7 +331,7 @@ pub(crate) fn sort(db: &mut Keyspace, key: &[u8], o: &SortOptions) -> Result<Sor
             let n = out.len();
             if n > 0 {
                 let list: List = out.into_iter().map(Option::unwrap_or_default).collect();
-                db.set(dest.clone(), Value::List(list));
+                db.set(dest.clone(), Value::from(list));
             } else {
                 db.expire_if_needed(dest);
                 db.remove(dest);

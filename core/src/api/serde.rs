@@ -105,7 +105,7 @@ impl Db {
 mod tests {
     use bytes::Bytes;
 
-    use crate::{Error, Store, Value};
+    use crate::{Error, List, Store, Value};
 
     #[test]
     fn get_value_of_another_type_is_wrongtype_and_set_value_replaces_it() {
@@ -113,7 +113,7 @@ mod tests {
         store.with_db(0, |ks| {
             ks.set(
                 Bytes::from_static(b"l"),
-                Value::List([Bytes::from_static(b"a")].into()),
+                Value::from(List::from([Bytes::from_static(b"a")])),
             )
         });
         let db = store.db(0);

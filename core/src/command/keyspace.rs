@@ -343,7 +343,7 @@ pub(crate) fn keys(db: &mut Keyspace, pattern: &[u8]) -> Vec<Bytes> {
     let all = pattern == b"*";
     db.keys()
         .filter(|k| all || glob::matches(pattern, k))
-        .cloned()
+        .map(|k| k.to_bytes())
         .collect()
 }
 
@@ -380,7 +380,8 @@ pub(crate) fn rename(db: &mut Keyspace, src: &[u8], dst: Bytes, nx: bool) -> Res
         return Ok(false);
     }
     let e = db.remove(src).unwrap();
-    db.set_with_expiry(dst, e.value, e.expire_at_ms);
+    let at = e.expire_at_ms();
+    db.set_with_expiry(dst, e.value, at);
     Ok(true)
 }
 
@@ -413,7 +414,8 @@ pub(crate) fn move_key(st: &mut State, from: usize, key: &[u8], to: usize) -> Re
         return Ok(false);
     }
     let e = st.dbs[from].remove(key).unwrap();
-    st.dbs[to].set_with_expiry(Bytes::copy_from_slice(key), e.value, e.expire_at_ms);
+    let at = e.expire_at_ms();
+    st.dbs[to].set_with_expiry(key, e.value, at);
     Ok(true)
 }
 
@@ -439,7 +441,7 @@ pub(crate) fn copy(
     let Some(e) = st.dbs[from].get(src) else {
         return Ok(false);
     };
-    let (value, expire) = (e.value.clone(), e.expire_at_ms);
+    let (value, expire) = (e.value.clone(), e.expire_at_ms());
     if st.dbs[to].contains(&dst) && !o.replace {
         return Ok(false);
     }

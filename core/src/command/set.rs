@@ -331,7 +331,7 @@ pub(crate) fn set_op_store(
     if n == 0 {
         db.remove(dst);
     } else {
-        db.set(Bytes::copy_from_slice(dst), Value::Set(result));
+        db.set(Bytes::copy_from_slice(dst), Value::from(result));
     }
     Ok(n)
 }

@@ -5,13 +5,13 @@
 //! [`Db`](crate::Db) in `api/string.rs`; handlers only parse arguments in
 //! Redis's order and shape replies.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, parse_i64, spec};
 use crate::keyspace::Keyspace;
 use crate::ld::{self, IncrFloatError};
-use crate::value::Value;
+use crate::value::{CompactBytes, Value};
 use crate::{Error, Reply, Result};
 
 const G: &str = "string";
@@ -316,27 +316,28 @@ pub struct LcsIdx {
 
 /// Reads the string under `key`: `Ok(None)` if missing, `WRONGTYPE` otherwise.
 pub(crate) fn get_string(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>> {
-    db.read::<Bytes>(key).map(|v| v.cloned())
+    db.read::<CompactBytes>(key)
+        .map(|v| v.map(CompactBytes::to_bytes))
 }
 
 /// Replaces the string under an existing `key` in place (keeping its
 /// expiry), or creates the key: what Redis's `dbOverwrite`/`dbAdd` pair does
 /// for INCR and friends.
-fn overwrite_string(db: &mut Keyspace, key: &[u8], value: Bytes) {
-    match db.write::<Bytes>(key) {
+fn overwrite_string(db: &mut Keyspace, key: &[u8], value: CompactBytes) {
+    match db.write::<CompactBytes>(key) {
         Ok(Some(v)) => *v = value,
-        _ => db.set(Bytes::copy_from_slice(key), Value::String(value)),
+        _ => db.set(CompactBytes::copy_from_slice(key), Value::String(value)),
     }
 }
 
-/// Edits a string in place: reuses its buffer when nothing else shares it, so
-/// repeated APPENDs are amortized O(1) as in Redis.
-fn edit_in_place(v: &mut Bytes, f: impl FnOnce(&mut BytesMut)) {
-    let mut m = std::mem::take(v)
-        .try_into_mut()
-        .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
-    f(&mut m);
-    *v = m.freeze();
+/// The decimal text of `n`, inline (no allocation: at most 20 bytes).
+fn integer_text(n: i64) -> CompactBytes {
+    let mut buf = [0u8; 20];
+    let mut cur = std::io::Cursor::new(&mut buf[..]);
+    // 20 bytes hold i64::MIN's text, so the write cannot fail.
+    let _ = std::io::Write::write_fmt(&mut cur, format_args!("{n}"));
+    let len = cur.position() as usize;
+    CompactBytes::copy_from_slice(&buf[..len])
 }
 
 /// `checkStringLength`: `len + extra` must not exceed 512 MB.
@@ -372,7 +373,7 @@ pub(crate) fn set_generic(
         SetCondition::IfExists => exists,
     };
     if ok {
-        let v = Value::String(value);
+        let v = Value::from(value);
         match o.expiry {
             SetExpiry::Clear => db.set(key, v),
             SetExpiry::Keep => db.set_keep_ttl(key, v),
@@ -418,34 +419,34 @@ pub(crate) fn getdel(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>> {
 /// `GETSET`: the old string; the new one has no expiry.
 pub(crate) fn getset(db: &mut Keyspace, key: Bytes, value: Bytes) -> Result<Option<Bytes>> {
     let old = get_string(db, &key)?;
-    db.set(key, Value::String(value));
+    db.set(key, Value::from(value));
     Ok(old)
 }
 
 /// `APPEND`: the length after appending.
 pub(crate) fn append(db: &mut Keyspace, key: Bytes, suffix: Bytes) -> Result<usize> {
-    let len = match db.read::<Bytes>(&key)? {
+    let len = match db.read::<CompactBytes>(&key)? {
         None => {
             let n = suffix.len();
-            db.set(key, Value::String(suffix));
+            db.set(key, Value::from(suffix));
             return Ok(n);
         }
         Some(v) => v.len(),
     };
     check_string_length(len as u64, suffix.len() as u64)?;
-    let v = db.write::<Bytes>(&key)?.unwrap();
-    edit_in_place(v, |m| m.extend_from_slice(&suffix));
+    let v = db.write::<CompactBytes>(&key)?.unwrap();
+    v.extend_from_slice(&suffix);
     Ok(v.len())
 }
 
 /// `STRLEN`: 0 for a missing key.
 pub(crate) fn strlen(db: &mut Keyspace, key: &[u8]) -> Result<usize> {
-    Ok(db.read::<Bytes>(key)?.map_or(0, |v| v.len()))
+    Ok(db.read::<CompactBytes>(key)?.map_or(0, |v| v.len()))
 }
 
 /// `GETRANGE`: inclusive byte range; negative indexes count from the end.
 pub(crate) fn getrange(db: &mut Keyspace, key: &[u8], start: i64, end: i64) -> Result<Bytes> {
-    let Some(s) = db.read::<Bytes>(key)? else {
+    let Some(s) = db.read::<CompactBytes>(key)? else {
         return Ok(Bytes::new());
     };
     let len = s.len() as i64;
@@ -466,16 +467,16 @@ pub(crate) fn setrange(db: &mut Keyspace, key: Bytes, offset: i64, value: &[u8])
         return Err(Error::OffsetOutOfRange);
     }
     let offset = offset as u64;
-    let old_len = match db.read::<Bytes>(&key)? {
+    let old_len = match db.read::<CompactBytes>(&key)? {
         None => {
             if value.is_empty() {
                 return Ok(0);
             }
             check_string_length(offset, value.len() as u64)?;
-            let mut m = BytesMut::zeroed(offset as usize);
-            m.extend_from_slice(value);
-            let n = m.len();
-            db.set(key, Value::String(m.freeze()));
+            let mut s = CompactBytes::new();
+            s.set_range(offset as usize, value);
+            let n = s.len();
+            db.set(key, Value::String(s));
             return Ok(n);
         }
         Some(v) => v.len(),
@@ -484,25 +485,19 @@ pub(crate) fn setrange(db: &mut Keyspace, key: Bytes, offset: i64, value: &[u8])
         return Ok(old_len);
     }
     check_string_length(offset, value.len() as u64)?;
-    let v = db.write::<Bytes>(&key)?.unwrap();
-    let (offset, end) = (offset as usize, offset as usize + value.len());
-    edit_in_place(v, |m| {
-        if m.len() < end {
-            m.resize(end, 0);
-        }
-        m[offset..end].copy_from_slice(value);
-    });
+    let v = db.write::<CompactBytes>(&key)?.unwrap();
+    v.set_range(offset as usize, value);
     Ok(v.len())
 }
 
 /// `INCRBY` (and INCR, DECR, DECRBY): the new value; the expiry is kept.
 pub(crate) fn incrby(db: &mut Keyspace, key: &[u8], delta: i64) -> Result<i64> {
-    let old = match db.read::<Bytes>(key)? {
+    let old = match db.read::<CompactBytes>(key)? {
         None => 0,
         Some(v) => parse_i64(v).ok_or(Error::NotInteger)?,
     };
     let new = old.checked_add(delta).ok_or(Error::Overflow)?;
-    overwrite_string(db, key, Bytes::from(new.to_string()));
+    overwrite_string(db, key, integer_text(new));
     Ok(new)
 }
 
@@ -517,27 +512,32 @@ pub(crate) fn decrby(db: &mut Keyspace, key: &[u8], delta: i64) -> Result<i64> {
 /// `INCRBYFLOAT`: Redis's `long double` sum, as the text Redis stores and
 /// replies with (see [`crate::ld`]); the expiry is kept.
 pub(crate) fn incrbyfloat(db: &mut Keyspace, key: &[u8], incr: &[u8]) -> Result<Bytes> {
-    let cur = db.read::<Bytes>(key)?.cloned();
-    let text = ld::incr_by_float(cur.as_deref(), incr).map_err(|e| match e {
+    let cur = db.read::<CompactBytes>(key)?;
+    let text = ld::incr_by_float(cur.map(|c| c.as_slice()), incr).map_err(|e| match e {
         IncrFloatError::Current | IncrFloatError::Increment => Error::NotFloat,
         IncrFloatError::NanOrInfinity => Error::NanOrInfinity,
     })?;
     let text = Bytes::from(text);
-    overwrite_string(db, key, text.clone());
+    overwrite_string(db, key, CompactBytes::from(&text));
     Ok(text)
 }
 
 /// `MGET`: `None` for missing keys and for keys of another type.
 pub(crate) fn mget(db: &mut Keyspace, keys: &[Bytes]) -> Vec<Option<Bytes>> {
     keys.iter()
-        .map(|k| db.read::<Bytes>(k).ok().flatten().cloned())
+        .map(|k| {
+            db.read::<CompactBytes>(k)
+                .ok()
+                .flatten()
+                .map(CompactBytes::to_bytes)
+        })
         .collect()
 }
 
 /// `MSET`: every pair, dropping expiries.
 pub(crate) fn mset(db: &mut Keyspace, pairs: Vec<(Bytes, Bytes)>) {
     for (k, v) in pairs {
-        db.set(k, Value::String(v));
+        db.set(k, Value::from(v));
     }
 }
 
@@ -555,7 +555,7 @@ pub(crate) fn msetnx(db: &mut Keyspace, pairs: Vec<(Bytes, Bytes)>) -> bool {
 pub(crate) fn lcs_inputs(db: &mut Keyspace, a: &[u8], b: &[u8]) -> Result<(Bytes, Bytes)> {
     let mut one = |k: &[u8]| match db.get(k).map(|e| &e.value) {
         None => Ok(Bytes::new()),
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(s.to_bytes()),
         Some(_) => Err(Error::LcsNotString),
     };
     let (x, y) = (one(a), one(b));

@@ -700,7 +700,7 @@ fn store_result(db: &mut Keyspace, dst: &[u8], z: ZSet) -> usize {
     if n == 0 {
         db.remove(dst);
     } else {
-        db.set(Bytes::copy_from_slice(dst), Value::ZSet(z));
+        db.set(Bytes::copy_from_slice(dst), Value::from(z));
     }
     n
 }

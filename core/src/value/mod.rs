@@ -1,11 +1,13 @@
 //! The value types ("type API" half, as Redis's `t_*.c`): no replies, no `Args`.
 
+pub(crate) mod compact;
 pub(crate) mod zset;
 
 use std::collections::VecDeque;
 
 use bytes::Bytes;
 
+pub use compact::CompactBytes;
 pub use zset::ZSet;
 
 /// Hasher for every map in the store: fast, seeded per process.
@@ -19,18 +21,58 @@ pub type Hash = indexmap::IndexMap<Bytes, Bytes, Hasher>;
 pub type Set = indexmap::IndexSet<Bytes, Hasher>;
 
 /// A value stored under a key.
+///
+/// 24 bytes: a string is a [`CompactBytes`] (inline up to 23 bytes), and the
+/// collections are boxed, so the common small string key costs no more than
+/// its bytes. Build one with `Value::from(list)`, `Value::from(bytes)`, ...
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// Redis string (also integers and floats, kept as their text).
-    String(Bytes),
+    String(CompactBytes),
     /// Redis list.
-    List(List),
+    List(Box<List>),
     /// Redis hash.
-    Hash(Hash),
+    Hash(Box<Hash>),
     /// Redis set.
-    Set(Set),
+    Set(Box<Set>),
     /// Redis sorted set.
-    ZSet(ZSet),
+    ZSet(Box<ZSet>),
+}
+
+impl From<CompactBytes> for Value {
+    fn from(s: CompactBytes) -> Self {
+        Value::String(s)
+    }
+}
+
+impl From<Bytes> for Value {
+    fn from(s: Bytes) -> Self {
+        Value::String(s.into())
+    }
+}
+
+impl From<List> for Value {
+    fn from(l: List) -> Self {
+        Value::List(Box::new(l))
+    }
+}
+
+impl From<Hash> for Value {
+    fn from(h: Hash) -> Self {
+        Value::Hash(Box::new(h))
+    }
+}
+
+impl From<Set> for Value {
+    fn from(s: Set) -> Self {
+        Value::Set(Box::new(s))
+    }
+}
+
+impl From<ZSet> for Value {
+    fn from(z: ZSet) -> Self {
+        Value::ZSet(Box::new(z))
+    }
 }
 
 impl Value {
@@ -71,18 +113,19 @@ macro_rules! kind {
         impl Kind for $ty {
             fn from_ref(v: &Value) -> Option<&Self> {
                 match v {
-                    Value::$variant(x) => Some(x),
+                    // `&Box<T>` coerces to `&T`; `&CompactBytes` stays.
+                    Value::$variant(x) => Some(&*x),
                     _ => None,
                 }
             }
             fn from_mut(v: &mut Value) -> Option<&mut Self> {
                 match v {
-                    Value::$variant(x) => Some(x),
+                    Value::$variant(x) => Some(&mut *x),
                     _ => None,
                 }
             }
             fn into_value(self) -> Value {
-                Value::$variant(self)
+                Value::from(self)
             }
             fn empty() -> Self {
                 $empty
@@ -91,7 +134,7 @@ macro_rules! kind {
     };
 }
 
-kind!(Bytes, String, Bytes::new());
+kind!(CompactBytes, String, CompactBytes::new());
 kind!(List, List, List::new());
 kind!(Hash, Hash, Hash::default());
 kind!(Set, Set, Set::default());
