@@ -721,21 +721,22 @@ impl Session {
     // ---- command routing ---------------------------------------------------
 
     fn call(&mut self, argv: Vec<Bytes>) -> Outcome {
-        let found = resolve_any(&self.store.shared, &argv);
-        let (name, flags_) = match &found {
+        let found = match resolve_any(&self.store.shared, &argv) {
             Err(e) => {
+                self.client.meta.lock().cmd = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
                 if let Some(m) = self.multi.as_mut() {
                     m.failed = true;
                 }
-                return Reply::Error(e.clone()).into();
+                return Reply::Error(e).into();
             }
-            Ok(f) => (top_name(f, &argv), f.flags()),
+            Ok(f) => f,
         };
+        let (name, flags_) = (top_name(&found, &argv), found.flags());
         {
             let mut m = self.client.meta.lock();
             m.last = Instant::now();
             m.cmd.clear();
-            m.cmd.push_str(&full_name(&found, &argv));
+            write_full_name(&found, &argv, &mut m.cmd);
         }
         if !self.authenticated && flags_ & flags::NO_AUTH == 0 {
             if let Some(m) = self.multi.as_mut() {
@@ -756,9 +757,10 @@ impl Session {
             && self.subs.count() > 0
             && !SUBSCRIBER_ALLOWED.contains(&name)
         {
+            let mut name = String::new();
+            write_full_name(&found, &argv, &mut name);
             return Reply::Error(Error::Reply(format!(
-                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
-                full_name(&found, &argv)
+                "ERR Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
             )))
             .into();
         }
@@ -778,11 +780,13 @@ impl Session {
                 return Reply::QUEUED.into();
             }
         }
-        drop(found);
         if SESSION_COMMANDS.contains(&name) {
             return self.run_session(name, argv, None);
         }
-        match self.store.dispatch(self.db, self.protocol, argv) {
+        match self
+            .store
+            .dispatch_found(self.db, self.protocol, found, argv)
+        {
             Dispatch::Reply(r) => r.into(),
             Dispatch::Blocked(b) => Outcome::Blocked(b),
         }
@@ -1469,24 +1473,24 @@ fn outside_lock(argv: &[Bytes]) -> bool {
 /// The table name of the top-level command (`client` for CLIENT LIST).
 fn top_name(found: &Found<'_>, argv: &[Bytes]) -> &'static str {
     match found {
+        Found::Builtin(spec, 1) => spec.name,
+        // A subcommand's spec names the subcommand: look the parent up.
         Found::Builtin(_, _) => command::lookup(&argv[0]).map(|s| s.name).unwrap_or(""),
         Found::Custom(_) => "",
     }
 }
 
-/// Redis's `fullname`: `get`, `client|list`.
-fn full_name(found: &Result<Found<'_>>, argv: &[Bytes]) -> String {
+/// Appends Redis's `fullname` (`get`, `client|list`) to `out`, without
+/// allocating for a plain command (this runs for every command).
+fn write_full_name(found: &Found<'_>, argv: &[Bytes], out: &mut String) {
     match found {
-        Ok(Found::Builtin(spec, 2)) => {
-            format!(
-                "{}|{}",
-                String::from_utf8_lossy(&argv[0]).to_ascii_lowercase(),
-                spec.name
-            )
+        Found::Builtin(spec, 1) => out.push_str(spec.name),
+        Found::Builtin(spec, _) => {
+            out.push_str(&String::from_utf8_lossy(&argv[0]).to_ascii_lowercase());
+            out.push('|');
+            out.push_str(spec.name);
         }
-        Ok(Found::Builtin(spec, _)) => spec.name.to_owned(),
-        Ok(Found::Custom(c)) => c.spec.name.clone(),
-        Err(_) => String::from_utf8_lossy(&argv[0]).to_ascii_lowercase(),
+        Found::Custom(c) => out.push_str(&c.spec.name),
     }
 }
 

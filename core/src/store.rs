@@ -268,10 +268,21 @@ impl Store {
     /// must wait comes back as [`Dispatch::Blocked`]. What every front door
     /// (server, wasm, sessions) calls.
     pub fn dispatch(&self, db: usize, protocol: Protocol, argv: Vec<Bytes>) -> Dispatch {
-        let found = match resolve_any(&self.shared, &argv) {
-            Ok(f) => f,
-            Err(e) => return Dispatch::Reply(Reply::Error(e)),
-        };
+        match resolve_any(&self.shared, &argv) {
+            Ok(found) => self.dispatch_found(db, protocol, found, argv),
+            Err(e) => Dispatch::Reply(Reply::Error(e)),
+        }
+    }
+
+    /// [`Store::dispatch`] for a command already looked up (and arity-checked)
+    /// with [`resolve_any`]: a session resolves once for its own checks.
+    pub(crate) fn dispatch_found(
+        &self,
+        db: usize,
+        protocol: Protocol,
+        found: Found<'_>,
+        argv: Vec<Bytes>,
+    ) -> Dispatch {
         // Not `self.lock()`: while a script is busy, answer BUSY / SCRIPT KILL
         // without waiting for the lock the script holds (see `scripting`).
         let mut st = match crate::scripting::lock_for_command(self, &found) {

@@ -24,6 +24,11 @@ pub struct Config {
     pub databases: usize,
     /// `loglevel`: debug, verbose, notice or warning (default notice).
     pub loglevel: String,
+    /// `io-threads` (default 1): threads serving client connections. With 1
+    /// (Redis's default too) every connection runs on one event-loop thread,
+    /// which is the fastest on small machines; more threads help only when
+    /// the cores are not also needed by the clients themselves.
+    pub io_threads: usize,
     /// True when the snapshot file is used at all (the binary: always; the
     /// library: after [`ServerBuilder::persistence`](crate::ServerBuilder::persistence)).
     pub persistence: bool,
@@ -47,6 +52,7 @@ impl Default for Config {
             save: DEFAULT_SAVE.to_vec(),
             databases: 16,
             loglevel: "notice".into(),
+            io_threads: 1,
             persistence: false,
             config_file: None,
         }
@@ -162,6 +168,15 @@ impl Config {
                     return Err(err("Invalid number of databases"));
                 }
                 self.databases = n;
+            }
+            "io-threads" => {
+                let n: usize = one()?
+                    .parse()
+                    .map_err(|_| err("argument couldn't be parsed into an integer"))?;
+                if !(1..=128).contains(&n) {
+                    return Err(err("argument must be between 1 and 128 inclusive"));
+                }
+                self.io_threads = n;
             }
             "loglevel" => {
                 let v = one()?.to_ascii_lowercase();

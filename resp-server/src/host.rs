@@ -463,6 +463,7 @@ impl Host for ServerHost {
         put("dbfilename", c.dbfilename.clone());
         put("save", format_save(&c.save));
         put("loglevel", c.loglevel.clone());
+        put("io-threads", c.io_threads.to_string());
         put("appendonly", "no".into());
         put("maxmemory", "0".into());
         put("maxmemory-policy", "noeviction".into());

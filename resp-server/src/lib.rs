@@ -354,42 +354,56 @@ async fn serve_connection(
         };
         let ev =
             std::future::poll_fn(|cx| poll_input_or_event(&stream, &mut session, &mut out, cx));
-        tokio::select! {
-            r = ev => match r {
-                Wake::Input => process_input(&mut session, &mut out),
-                Wake::Event => {}
-                Wake::Closed => break,
-            },
-            _ = sleep => session.timeout_blocked(&mut out),
+        let wake = tokio::select! {
+            r = ev => r,
+            _ = sleep => {
+                session.timeout_blocked(&mut out);
+                Wake::Event
+            }
             _ = stop.wait_for(|s| *s) => break,
+        };
+        match wake {
+            Wake::Input if may_run_script(session.input()) => {
+                (session, out) = process_on_blocking_thread(session, out).await?;
+            }
+            Wake::Input => session.process(&mut out),
+            Wake::Event => {}
+            Wake::Closed => break,
         }
     }
     let _ = stream.shutdown().await;
     Ok(())
 }
 
-/// Runs the buffered commands. A batch that may run a Lua script (which can
-/// hold the store for up to `lua-time-limit` and beyond) runs in
-/// `block_in_place`, so this worker's queued tasks move to another thread:
-/// otherwise a connection whose task waits in this worker's queue would get
-/// neither its reply nor `BUSY` until the script ends, and SCRIPT KILL could
-/// never arrive.
-fn process_input(session: &mut Session, out: &mut BytesMut) {
-    let multi_thread = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    if multi_thread && may_run_script(session.input()) {
-        tokio::task::block_in_place(|| session.process(out));
-    } else {
-        session.process(out);
-    }
+/// Runs a batch that may run a Lua script on tokio's blocking pool. A
+/// script can hold the store for `lua-time-limit` and beyond; on the event
+/// loop it would starve every other connection, which must meanwhile get
+/// `BUSY` and be able to send `SCRIPT KILL` (Redis serves them from inside
+/// the script's hook; here the loop simply keeps running).
+async fn process_on_blocking_thread(
+    mut session: Session,
+    mut out: BytesMut,
+) -> std::io::Result<(Session, BytesMut)> {
+    tokio::task::spawn_blocking(move || {
+        session.process(&mut out);
+        (session, out)
+    })
+    .await
+    .map_err(std::io::Error::other)
 }
 
 /// True if the unprocessed input names a scripting command (EVAL, EVALSHA,
-/// EVAL_RO, EVALSHA_RO, FCALL...): a cheap case-insensitive scan; a false
-/// positive only costs a thread hand-off.
+/// EVAL_RO, EVALSHA_RO, FCALL...): a case-insensitive search that runs on
+/// every batch, so it jumps between the rare letters `v` and `f` with
+/// `memchr`; a false positive only costs a thread hand-off.
 fn may_run_script(input: &[u8]) -> bool {
-    input.windows(4).any(|w| w.eq_ignore_ascii_case(b"eval"))
-        || input.windows(5).any(|w| w.eq_ignore_ascii_case(b"fcall"))
+    let lower_eq = |at: usize, word: &[u8]| {
+        input
+            .get(at..at + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    memchr::memchr2_iter(b'v', b'V', input).any(|i| i > 0 && lower_eq(i - 1, b"eval"))
+        || memchr::memchr2_iter(b'f', b'F', input).any(|i| lower_eq(i, b"fcall"))
 }
 
 enum Wake {
@@ -412,11 +426,29 @@ fn poll_input_or_event(
                 if input.capacity() - input.len() < 4096 {
                     input.reserve(16 * 1024);
                 }
-                match stream.try_read_buf(input) {
-                    Ok(0) => return Poll::Ready(Wake::Closed),
-                    Ok(_) => return Poll::Ready(Wake::Input),
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-                    Err(_) => return Poll::Ready(Wake::Closed),
+                let spare = input.capacity() - input.len();
+                // A read that did not fill the buffer drained the socket:
+                // report WouldBlock to `try_io` so tokio forgets the
+                // readiness now, instead of us paying one more `recv` that
+                // fails with EAGAIN after every batch (Redis reads once per
+                // readable event, too). Tokio only forgets the readiness
+                // event this read consumed, so data arriving meanwhile still
+                // wakes us.
+                let mut got = None;
+                let read = stream.try_io(tokio::io::Interest::READABLE, || {
+                    let n = stream.try_read_buf(input)?;
+                    got = Some(n);
+                    if n > 0 && n < spare {
+                        Err(std::io::ErrorKind::WouldBlock.into())
+                    } else {
+                        Ok(())
+                    }
+                });
+                match (got, read) {
+                    (Some(0), _) => return Poll::Ready(Wake::Closed),
+                    (Some(_), _) => return Poll::Ready(Wake::Input),
+                    (None, Err(e)) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                    (None, _) => return Poll::Ready(Wake::Closed),
                 }
             }
             Poll::Ready(Err(_)) => return Poll::Ready(Wake::Closed),
@@ -426,5 +458,33 @@ fn poll_input_or_event(
     match session.poll_event(cx, out) {
         Poll::Ready(()) => Poll::Ready(Wake::Event),
         Poll::Pending => Poll::Pending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_run_script;
+
+    #[test]
+    fn script_commands_are_spotted_in_any_case_and_place() {
+        for input in [
+            &b"*3\r\n$4\r\nEVAL\r\n"[..],
+            b"evalsha abc 0\r\n",
+            b"*1\r\n$4\r\nPING\r\n*2\r\n$7\r\neVaL_rO\r\n",
+            b"FCALL f 0\r\n",
+            b"fcall_ro f 0\r\n",
+        ] {
+            assert!(may_run_script(input), "{:?}", String::from_utf8_lossy(input));
+        }
+        for input in [
+            &b"*2\r\n$3\r\nGET\r\n$4\r\nvale\r\n"[..],
+            b"val",
+            b"eva",
+            b"fcal",
+            b"",
+            b"v",
+        ] {
+            assert!(!may_run_script(input), "{:?}", String::from_utf8_lossy(input));
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! embedis-server [/path/to/redis.conf] [--port 6379] [--bind 127.0.0.1 ::1]
 //!                [--requirepass pw] [--dir .] [--dbfilename dump.embedis]
 //!                [--save "3600 1 300 100 60 10000"] [--databases 16]
-//!                [--protected-mode yes|no] [--loglevel notice]
+//!                [--protected-mode yes|no] [--loglevel notice] [--io-threads 1]
 //! ```
 
 use std::path::PathBuf;
@@ -51,6 +51,9 @@ struct Cli {
     /// debug, verbose, notice or warning.
     #[arg(long)]
     loglevel: Option<String>,
+    /// Threads serving connections (Redis `io-threads`, default 1).
+    #[arg(long = "io-threads")]
+    io_threads: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -97,10 +100,19 @@ fn main() -> ExitCode {
         Some(p) => tracing::info!("Configuration loaded from {}", p.display()),
         None => tracing::info!("No config file specified, using the default config."),
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // One event-loop thread by default, as Redis: on a small machine the
+    // clients need the other cores, and one thread never contends.
+    let rt = if config.io_threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(config.io_threads)
+            .enable_all()
+            .build()
+    };
+    let rt = match rt {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -170,6 +182,9 @@ fn build_config(cli: &Cli) -> Result<Config, String> {
     }
     if let Some(v) = &cli.loglevel {
         set("loglevel", vec![v.clone()])?;
+    }
+    if let Some(v) = &cli.io_threads {
+        set("io-threads", vec![v.clone()])?;
     }
     Ok(config)
 }

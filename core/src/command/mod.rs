@@ -19,7 +19,6 @@ pub(crate) mod string;
 pub(crate) mod transactions;
 pub(crate) mod zset;
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use bytes::Bytes;
@@ -27,6 +26,7 @@ use bytes::Bytes;
 use crate::blocking::BlockRequest;
 use crate::keyspace::Keyspace;
 use crate::store::{Shared, State};
+use crate::value::Hasher;
 use crate::{Error, Reply, Result};
 
 /// A command handler: parse `args` → look up → type-check → act → reply.
@@ -275,14 +275,17 @@ static GROUPS: &[&[CommandSpec]] = &[
     transactions::COMMANDS,
 ];
 
-static TABLE: LazyLock<HashMap<&'static str, &'static CommandSpec>> = LazyLock::new(|| {
-    let mut t = HashMap::new();
-    for spec in GROUPS.iter().flat_map(|g| g.iter()) {
-        let prev = t.insert(spec.name, spec);
-        assert!(prev.is_none(), "command {} defined twice", spec.name);
-    }
-    t
-});
+/// Lower-case name → spec; looked up once per command on every front door's
+/// hot path, hence the fast hasher and byte keys (no UTF-8 check).
+static TABLE: LazyLock<hashbrown::HashMap<&'static [u8], &'static CommandSpec, Hasher>> =
+    LazyLock::new(|| {
+        let mut t = hashbrown::HashMap::default();
+        for spec in GROUPS.iter().flat_map(|g| g.iter()) {
+            let prev = t.insert(spec.name.as_bytes(), spec);
+            assert!(prev.is_none(), "command {} defined twice", spec.name);
+        }
+        t
+    });
 
 /// Every built-in command.
 pub fn commands() -> impl Iterator<Item = &'static CommandSpec> {
@@ -298,8 +301,7 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
     let lower = &mut buf[..name.len()];
     lower.copy_from_slice(name);
     lower.make_ascii_lowercase();
-    let lower = std::str::from_utf8(lower).ok()?;
-    TABLE.get(lower).copied()
+    TABLE.get(&*lower).copied()
 }
 
 /// Finds the spec (or subcommand spec) for `argv` and checks its arity:
