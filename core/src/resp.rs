@@ -46,6 +46,12 @@ pub const UNAUTHENTICATED_MAX_MULTIBULK_LEN: i64 = 10;
 pub const UNAUTHENTICATED_MAX_BULK_LEN: usize = 16 * 1024;
 /// Redis's query buffer limit (`client-query-buffer-limit`): 1 GiB.
 pub const MAX_QUERY_BUFFER: usize = 1024 * 1024 * 1024;
+/// Arguments up to this size are copied out of the input buffer; bigger ones
+/// are split off it without a copy. Redis draws the same line (its
+/// `PROTO_MBULK_BIG_ARG`, 32 KB). Copying small arguments keeps the input
+/// buffer unshared, so it is reused batch after batch, and a stored key or
+/// value never pins a whole read buffer.
+pub const BIG_ARG: usize = 32 * 1024;
 
 /// A malformed request. `Display` is Redis's message after `-ERR `; the
 /// server replies with it and closes the connection, as Redis does.
@@ -205,8 +211,15 @@ impl Parser {
                     return Ok(None);
                 }
                 // Redis skips the two bytes after the payload without checking them.
-                let arg = buf.split_to(len).freeze();
-                buf.advance(2);
+                let arg = if len < BIG_ARG {
+                    let arg = Bytes::copy_from_slice(&buf[..len]);
+                    buf.advance(len + 2);
+                    arg
+                } else {
+                    let arg = buf.split_to(len).freeze();
+                    buf.advance(2);
+                    arg
+                };
                 self.argv.push(arg);
                 self.bulk_len = None;
                 self.multibulk_left -= 1;

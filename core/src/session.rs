@@ -438,50 +438,61 @@ impl From<Result<Reply>> for Outcome {
 }
 
 /// Commands allowed in RESP2 subscriber mode.
-const SUBSCRIBER_ALLOWED: &[&str] = &[
-    "subscribe",
-    "psubscribe",
-    "ssubscribe",
-    "unsubscribe",
-    "punsubscribe",
-    "sunsubscribe",
-    "ping",
-    "quit",
-    "reset",
-];
+fn subscriber_allowed(name: &str) -> bool {
+    // A `match` on strings: a length switch, then a few compares (hot path).
+    matches!(
+        name,
+        "subscribe"
+            | "psubscribe"
+            | "ssubscribe"
+            | "unsubscribe"
+            | "punsubscribe"
+            | "sunsubscribe"
+            | "ping"
+            | "quit"
+            | "reset"
+    )
+}
 
 /// Commands the session runs itself; everything else goes to the store.
-const SESSION_COMMANDS: &[&str] = &[
-    "ping",
-    "echo",
-    "quit",
-    "reset",
-    "hello",
-    "auth",
-    "select",
-    "client",
-    "multi",
-    "exec",
-    "discard",
-    "watch",
-    "unwatch",
-    "subscribe",
-    "psubscribe",
-    "unsubscribe",
-    "punsubscribe",
-    "info",
-    "config",
-    "save",
-    "bgsave",
-    "lastsave",
-    "shutdown",
-    "debug",
-    "command",
-];
+fn is_session_command(name: &str) -> bool {
+    // A `match` on strings: a length switch, then a few compares (hot path).
+    matches!(
+        name,
+        "ping"
+            | "echo"
+            | "quit"
+            | "reset"
+            | "hello"
+            | "auth"
+            | "select"
+            | "client"
+            | "multi"
+            | "exec"
+            | "discard"
+            | "watch"
+            | "unwatch"
+            | "subscribe"
+            | "psubscribe"
+            | "unsubscribe"
+            | "punsubscribe"
+            | "info"
+            | "config"
+            | "save"
+            | "bgsave"
+            | "lastsave"
+            | "shutdown"
+            | "debug"
+            | "command"
+    )
+}
 
 /// Session commands that take the store lock themselves, so EXEC runs them
 /// between atomic segments rather than inside one.
-const OUTSIDE_LOCK: &[&str] = &["info", "bgsave", "debug", "save", "shutdown"];
+fn is_outside_lock(name: &str) -> bool {
+    // A `match` on strings: a length switch, then a few compares (hot path).
+    matches!(name, "info" | "bgsave" | "debug" | "save" | "shutdown")
+}
 
 /// One client connection's state machine (see the [module docs](self)).
 pub struct Session {
@@ -734,7 +745,8 @@ impl Session {
     fn call(&mut self, argv: Vec<Bytes>) -> Outcome {
         let found = match resolve_any(&self.store.shared, &argv) {
             Err(e) => {
-                self.client.meta.lock().cmd = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
+                self.client.meta.lock().cmd =
+                    String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
                 if let Some(m) = self.multi.as_mut() {
                     m.failed = true;
                 }
@@ -764,10 +776,7 @@ impl Session {
                 .into();
             }
         }
-        if self.protocol == Protocol::Resp2
-            && self.subs.count() > 0
-            && !SUBSCRIBER_ALLOWED.contains(&name)
-        {
+        if self.protocol == Protocol::Resp2 && self.subs.count() > 0 && !subscriber_allowed(name) {
             let mut name = String::new();
             write_full_name(&found, &argv, &mut name);
             return Reply::Error(Error::Reply(format!(
@@ -791,7 +800,7 @@ impl Session {
                 return Reply::QUEUED.into();
             }
         }
-        if SESSION_COMMANDS.contains(&name) {
+        if is_session_command(name) {
             return self.run_session(name, argv, None);
         }
         match self
@@ -809,7 +818,7 @@ impl Session {
     /// at the script's first step past the time limit, with BUSY, where the
     /// lock would keep them waiting until it ends.
     fn script_busy_for(&self, name: &str) -> bool {
-        if name == "exec" || (self.multi.is_none() && OUTSIDE_LOCK.contains(&name)) {
+        if name == "exec" || (self.multi.is_none() && is_outside_lock(name)) {
             return crate::scripting::lock_unless_busy(&self.store).is_none();
         }
         self.store.script_busy()
@@ -1389,7 +1398,7 @@ impl Session {
                 }
                 while let Some(argv) = queue.next_if(|a| !outside_lock(a)) {
                     let name = command::lookup(&argv[0]).map(|s| s.name).unwrap_or("");
-                    let r = if SESSION_COMMANDS.contains(&name) {
+                    let r = if is_session_command(name) {
                         match self.run_session(name, argv, Some(tx)) {
                             Outcome::Reply(r) => r,
                             Outcome::Many(mut rs) if rs.len() == 1 => rs.pop().unwrap(),
@@ -1478,7 +1487,7 @@ impl Drop for Session {
 }
 
 fn outside_lock(argv: &[Bytes]) -> bool {
-    command::lookup(&argv[0]).is_some_and(|s| OUTSIDE_LOCK.contains(&s.name))
+    command::lookup(&argv[0]).is_some_and(|s| is_outside_lock(s.name))
 }
 
 /// The table name of the top-level command (`client` for CLIENT LIST).

@@ -474,7 +474,11 @@ mod tests {
             b"FCALL f 0\r\n",
             b"fcall_ro f 0\r\n",
         ] {
-            assert!(may_run_script(input), "{:?}", String::from_utf8_lossy(input));
+            assert!(
+                may_run_script(input),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
         }
         for input in [
             &b"*2\r\n$3\r\nGET\r\n$4\r\nvale\r\n"[..],
@@ -484,7 +488,11 @@ mod tests {
             b"",
             b"v",
         ] {
-            assert!(!may_run_script(input), "{:?}", String::from_utf8_lossy(input));
+            assert!(
+                !may_run_script(input),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
         }
     }
 }

@@ -457,7 +457,8 @@ impl Args {
         Args { argv, pos: skip }
     }
 
-    /// Every word, the name included.
+    /// Every word, the name included; words already taken with [`Args::key`]
+    /// or [`Args::bytes`] are empty.
     pub fn argv(&self) -> &[Bytes] {
         &self.argv
     }
@@ -485,14 +486,22 @@ impl Args {
         Ok(b)
     }
 
-    /// The next word as a key.
+    /// The next word as a key. Moves it out of the argument vector (cloning
+    /// would share it with an atomic count, on every command's hot path), so
+    /// [`Args::argv`] shows it empty afterwards.
     pub fn key(&mut self) -> Result<Bytes> {
-        self.next()
+        self.take()
     }
 
-    /// The next word as bytes.
+    /// The next word as bytes, moved out like [`Args::key`].
     pub fn bytes(&mut self) -> Result<Bytes> {
-        self.next()
+        self.take()
+    }
+
+    fn take(&mut self) -> Result<Bytes> {
+        let b = self.argv.get_mut(self.pos).ok_or(Error::Syntax)?;
+        self.pos += 1;
+        Ok(std::mem::take(b))
     }
 
     /// The next word as a signed 64-bit integer (Redis's `string2ll`:
