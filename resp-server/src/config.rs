@@ -281,4 +281,26 @@ mod tests {
         c.apply_text("save \"\"\n").unwrap();
         assert!(c.save.is_empty());
     }
+
+    #[test]
+    fn io_threads_takes_redis_bounds_and_messages() {
+        let mut c = Config::default();
+        assert_eq!(c.io_threads, 1);
+        c.apply_text("io-threads 4\n").unwrap();
+        assert_eq!(c.io_threads, 4);
+        // redis-server 7.0.15's words for the same lines.
+        let e = c.apply_text("io-threads 0\n").unwrap_err();
+        assert!(
+            e.message
+                .contains("argument must be between 1 and 128 inclusive"),
+            "{e}"
+        );
+        let e = c.apply_text("io-threads abc\n").unwrap_err();
+        assert!(
+            e.message
+                .contains("argument couldn't be parsed into an integer"),
+            "{e}"
+        );
+        assert_eq!(c.io_threads, 4);
+    }
 }
