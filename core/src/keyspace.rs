@@ -5,14 +5,16 @@
 //! is [`Segments`], copy-on-write segments that [`Keyspace::freeze`] shares
 //! with a background save).
 
-use std::borrow::Borrow;
+mod segment;
+
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexSet;
+
+use self::segment::Segment;
 
 use crate::blocking::PendingWaiter;
 use crate::value::{CompactBytes, Hasher, Kind, Value};
@@ -71,10 +73,6 @@ const SEGMENT_BITS: u32 = 12;
 /// write after a fork copies one segment, 1/4096 of the keys.
 const SEGMENTS: usize = 1 << SEGMENT_BITS;
 
-/// One segment: an index map, so a key has an index (O(1) random key, and a
-/// SCAN cursor that survives deletions, see [`scan_indexed`]).
-type Segment = IndexMap<Key, Entry, Hasher>;
-
 /// The key → entry map of one database, split by key hash into [`SEGMENTS`]
 /// copy-on-write segments.
 ///
@@ -123,7 +121,7 @@ impl Segments {
     /// segment until written.
     fn allocate(&mut self) {
         if self.segs.is_empty() {
-            let empty = Arc::new(Segment::with_hasher(self.hasher));
+            let empty = Arc::new(Segment::default());
             self.segs = vec![empty; SEGMENTS];
         }
     }
@@ -135,9 +133,7 @@ impl Segments {
         }
         let hash = self.hash(key);
         let s = Self::segment_of(hash);
-        let i = self.segs[s]
-            .raw_entry_v1()
-            .index_from_hash(hash, |k| Borrow::<[u8]>::borrow(k) == key)?;
+        let i = self.segs[s].find(hash, key)?;
         Some((s, i))
     }
 
@@ -149,7 +145,7 @@ impl Segments {
     /// The entry at (segment, index), for writing: copies the segment first
     /// if a frozen view shares it.
     fn at_mut(&mut self, (s, i): (usize, usize)) -> &mut Entry {
-        Arc::make_mut(&mut self.segs[s]).get_index_mut(i).unwrap().1
+        Arc::make_mut(&mut self.segs[s]).get_index_mut(i).unwrap()
     }
 
     fn get(&self, key: &[u8]) -> Option<&Entry> {
@@ -160,27 +156,19 @@ impl Segments {
     /// bytes). Returns the old entry.
     fn insert(&mut self, key: Key, entry: Entry) -> Option<Entry> {
         self.allocate();
-        let hash = self.hash(key.borrow());
+        let hash = self.hash(&key);
         let seg = Arc::make_mut(&mut self.segs[Self::segment_of(hash)]);
-        let found = {
-            let k: &[u8] = key.borrow();
-            seg.raw_entry_mut_v1()
-                .from_hash(hash, |x| Borrow::<[u8]>::borrow(x) == k)
-        };
-        match found {
-            RawEntryMut::Occupied(mut o) => Some(o.insert(entry)),
-            RawEntryMut::Vacant(v) => {
-                v.insert_hashed_nocheck(hash, key, entry);
-                self.len += 1;
-                None
-            }
+        let old = seg.insert(&self.hasher, hash, key, entry);
+        if old.is_none() {
+            self.len += 1;
         }
+        old
     }
 
     /// Removes `key` (the segment's last key moves into its place).
     fn swap_remove(&mut self, key: &[u8]) -> Option<Entry> {
         let (s, i) = self.find(key)?;
-        let (_, e) = Arc::make_mut(&mut self.segs[s]).swap_remove_index(i)?;
+        let (_, e) = Arc::make_mut(&mut self.segs[s]).swap_remove_index(&self.hasher, i)?;
         self.len -= 1;
         Some(e)
     }
@@ -217,7 +205,7 @@ impl Segments {
         }
         self.allocate();
         for seg in &mut self.segs {
-            Arc::make_mut(seg).reserve(per + per / 4);
+            Arc::make_mut(seg).reserve(&self.hasher, per + per / 4);
         }
     }
 }
