@@ -139,6 +139,12 @@ impl Parser {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Vec<Bytes>>, ProtocolError> {
+        if self.multibulk_left == 0 && !self.unauthenticated && buf.first() == Some(&b'*') {
+            if let Some((argv, used)) = whole_request(buf) {
+                buf.advance(used);
+                return Ok(Some(argv));
+            }
+        }
         loop {
             if self.multibulk_left == 0 {
                 if buf.is_empty() {
@@ -245,6 +251,49 @@ impl Parser {
         split_args(&line[..end])
             .map(Some)
             .ok_or(ProtocolError::UnbalancedQuotes)
+    }
+}
+
+/// The common case in one pass: a whole, well-formed multibulk request with
+/// arguments under [`BIG_ARG`] already in `buf` (what pipelining clients
+/// send). Returns the arguments and the bytes used. `None` means "take the
+/// incremental path", which also reports every error.
+fn whole_request(buf: &[u8]) -> Option<(Vec<Bytes>, usize)> {
+    let (n, mut at) = small_number(buf, 1)?;
+    if n == 0 || n > 1024 {
+        return None;
+    }
+    let mut argv = Vec::with_capacity(n);
+    for _ in 0..n {
+        if *buf.get(at)? != b'$' {
+            return None;
+        }
+        let (len, start) = small_number(buf, at + 1)?;
+        let end = start + len;
+        // Redis skips the two bytes after the payload without checking them.
+        if len >= BIG_ARG || buf.len() < end + 2 {
+            return None;
+        }
+        argv.push(Bytes::copy_from_slice(&buf[start..end]));
+        at = end + 2;
+    }
+    Some((argv, at))
+}
+
+/// The decimal number at `buf[at..]` ended by `\r\n`, as `string2ll` would
+/// accept it (no sign, no leading zero), up to 9 digits; with the index after
+/// the `\n`.
+fn small_number(buf: &[u8], at: usize) -> Option<(usize, usize)> {
+    let mut v = 0usize;
+    let mut i = at;
+    loop {
+        match *buf.get(i)? {
+            b'\r' if i > at && buf.get(i + 1) == Some(&b'\n') => return Some((v, i + 2)),
+            b'0' if i == at && buf.get(i + 1) != Some(&b'\r') => return None,
+            c @ b'0'..=b'9' if i - at < 9 => v = v * 10 + usize::from(c - b'0'),
+            _ => return None,
+        }
+        i += 1;
     }
 }
 
@@ -623,6 +672,53 @@ mod tests {
                 Err(e) => return (out, Some(e)),
             }
         }
+    }
+
+    /// Parses `input` fed one byte at a time: never the whole-request fast path.
+    fn parse_bytewise(input: &[u8]) -> (Vec<Vec<Bytes>>, Option<ProtocolError>) {
+        let mut p = Parser::new();
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        for &b in input {
+            buf.extend_from_slice(&[b]);
+            loop {
+                match p.next_command(&mut buf) {
+                    Ok(Some(c)) => out.push(c),
+                    Ok(None) => break,
+                    Err(e) => return (out, Some(e)),
+                }
+            }
+        }
+        (out, None)
+    }
+
+    #[test]
+    fn whole_requests_parse_as_the_incremental_path_does() {
+        let cases: [&[u8]; 12] = [
+            b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n*1\r\n$4\r\nPING\r\n",
+            b"*2\r\n$3\r\nGET\r\n$0\r\n\r\n",
+            b"*2\r\n$3\r\nGET\r\n$01\r\nk\r\n",
+            b"*02\r\n$3\r\nGET\r\n$1\r\nk\r\n",
+            b"*2\r\n$3\r\nGET\r\n$-1\r\n",
+            b"*2\r\n$3\r\nGET\r\n:1\r\n",
+            b"*2\r\n$3\r\nGETxx$1\r\nk\r\n",
+            b"*-1\r\n*0\r\n*1\r\n$4\r\nPING\r\n",
+            b"*1\r\n$4\r\nPING",
+            b"*1\r\n$x\r\n",
+            b"*1\r\n$1234567890\r\n",
+            b"*1\r\n$4\rxPING\r\n",
+        ];
+        for input in cases {
+            let text = String::from_utf8_lossy(input);
+            assert_eq!(parse_all(input), parse_bytewise(input), "{text:?}");
+        }
+        // The fast path itself took the first case whole.
+        let first = whole_request(cases[0]).unwrap();
+        assert_eq!(
+            first.0,
+            vec![Bytes::from("SET"), Bytes::from("k"), Bytes::from("hello")]
+        );
+        assert_eq!(first.1, 31);
     }
 
     #[test]
