@@ -180,20 +180,26 @@ impl CompactBytes {
     /// Runs `f` on the bytes as a `BytesMut`, reusing a heap buffer nothing
     /// else shares (it grows by doubling); a new buffer gets `capacity`.
     fn edit(&mut self, capacity: usize, f: impl FnOnce(&mut BytesMut)) {
-        let mut m = match std::mem::take(self).0 {
-            Repr::Heap(b) => Bytes::try_into_mut(*b).unwrap_or_else(|shared| {
-                let mut m = BytesMut::with_capacity(capacity);
-                m.extend_from_slice(&shared);
-                m
-            }),
-            Repr::Inline { len, buf } => {
-                let mut m = BytesMut::with_capacity(capacity);
-                m.extend_from_slice(&buf[..len as usize]);
-                m
-            }
+        let copy = |s: &[u8]| {
+            let mut m = BytesMut::with_capacity(capacity);
+            m.extend_from_slice(s);
+            m
         };
-        f(&mut m);
-        *self = CompactBytes::heap(m.freeze());
+        match &mut self.0 {
+            Repr::Heap(b) => {
+                // Keep the box; take its `Bytes` out to edit it.
+                let mut m = std::mem::take(&mut **b)
+                    .try_into_mut()
+                    .unwrap_or_else(|shared| copy(&shared));
+                f(&mut m);
+                **b = m.freeze();
+            }
+            Repr::Inline { len, buf } => {
+                let mut m = copy(&buf[..*len as usize]);
+                f(&mut m);
+                *self = CompactBytes::heap(m.freeze());
+            }
+        }
     }
 }
 
