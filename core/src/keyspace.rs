@@ -165,6 +165,20 @@ impl Segments {
         old
     }
 
+    /// Inserts `key` if it is absent (snapshot loading); false, changing
+    /// nothing, if it is present.
+    fn insert_new(&mut self, key: Key, entry: Entry) -> bool {
+        self.allocate();
+        let hash = self.hash(&key);
+        let seg = Arc::make_mut(&mut self.segs[Self::segment_of(hash)]);
+        if seg.find(hash, &key).is_some() {
+            return false;
+        }
+        seg.insert(&self.hasher, hash, key, entry);
+        self.len += 1;
+        true
+    }
+
     /// Removes `key` (the segment's last key moves into its place).
     fn swap_remove(&mut self, key: &[u8]) -> Option<Entry> {
         let (s, i) = self.find(key)?;
@@ -380,6 +394,26 @@ impl Keyspace {
     /// Stores `value` under `key`, dropping any expiry (plain `SET`).
     pub(crate) fn set(&mut self, key: impl Into<Key>, value: Value) {
         self.set_with_expiry(key, value, None);
+    }
+
+    /// Adds `key` while loading a snapshot into a database nobody else can
+    /// see yet: no WATCH touch, no blocked-client signal, no dirty count, no
+    /// old expiry to drop. Returns false, changing nothing, if `key` is
+    /// already present (a corrupt snapshot).
+    pub(crate) fn insert_loaded(
+        &mut self,
+        key: Key,
+        value: Value,
+        expire_at_ms: Option<i64>,
+    ) -> bool {
+        let volatile = expire_at_ms.map(|_| key.clone());
+        if !self.map.insert_new(key, Entry::new(value, expire_at_ms)) {
+            return false;
+        }
+        if let Some(key) = volatile {
+            self.volatile.insert(key);
+        }
+        true
     }
 
     /// Stores `value` under `key`, keeping the key's current expiry (`SET KEEPTTL`).
