@@ -11,10 +11,8 @@ use std::collections::VecDeque;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
+use self::segment::{KeySet, Segment};
 use bytes::Bytes;
-use indexmap::IndexSet;
-
-use self::segment::Segment;
 
 use crate::blocking::PendingWaiter;
 use crate::value::{CompactBytes, Hasher, Kind, Value};
@@ -255,7 +253,7 @@ pub(crate) struct Keyspace {
     map: Segments,
     /// Keys that have an expiry, sampled by active expiry as Redis samples its
     /// `expires` dict.
-    volatile: IndexSet<Key, Hasher>,
+    volatile: KeySet,
     /// Time of the command being executed (Redis caches it per command too,
     /// so a MULTI or script sees one instant).
     pub(crate) now_ms: i64,
@@ -288,7 +286,7 @@ impl Keyspace {
     pub(crate) fn new(seed: u64) -> Self {
         Keyspace {
             map: Segments::new(),
-            volatile: IndexSet::default(),
+            volatile: KeySet::default(),
             now_ms: 0,
             watched: Default::default(),
             blocked: Default::default(),

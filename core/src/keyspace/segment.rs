@@ -24,20 +24,30 @@ use hashbrown::HashTable;
 use super::{Entry, Key};
 use crate::value::Hasher;
 
-/// One segment of a keyspace map; see the module docs.
-#[derive(Clone, Default)]
-pub(super) struct Segment {
+/// One segment of a keyspace map (`V` = [`Entry`]), or with `V = ()` the
+/// expiry index's set of keys ([`KeySet`]); see the module docs.
+#[derive(Clone)]
+pub(super) struct Segment<V = Entry> {
     /// Indexes into `entries`, by key hash.
     table: HashTable<u32>,
-    entries: Vec<(Key, Entry)>,
+    entries: Vec<(Key, V)>,
+}
+
+impl<V> Default for Segment<V> {
+    fn default() -> Self {
+        Segment {
+            table: HashTable::new(),
+            entries: Vec::new(),
+        }
+    }
 }
 
 /// The hash of a stored key, as the caller hashed it for lookups.
-fn rehash(hasher: &Hasher, entries: &[(Key, Entry)], i: u32) -> u64 {
+fn rehash<V>(hasher: &Hasher, entries: &[(Key, V)], i: u32) -> u64 {
     hasher.hash_one(entries[i as usize].0.as_slice())
 }
 
-impl Segment {
+impl<V> Segment<V> {
     pub(super) fn len(&self) -> usize {
         self.entries.len()
     }
@@ -57,25 +67,19 @@ impl Segment {
 
     /// The key and entry at index `i`.
     #[inline]
-    pub(super) fn get_index(&self, i: usize) -> Option<(&Key, &Entry)> {
+    pub(super) fn get_index(&self, i: usize) -> Option<(&Key, &V)> {
         self.entries.get(i).map(|(k, e)| (k, e))
     }
 
     /// The entry at index `i`, for writing.
     #[inline]
-    pub(super) fn get_index_mut(&mut self, i: usize) -> Option<&mut Entry> {
+    pub(super) fn get_index_mut(&mut self, i: usize) -> Option<&mut V> {
         self.entries.get_mut(i).map(|(_, e)| e)
     }
 
     /// Inserts `key` (hashed to `hash` by `hasher`) or replaces its entry,
     /// keeping a replaced key's position and key bytes. Returns the old entry.
-    pub(super) fn insert(
-        &mut self,
-        hasher: &Hasher,
-        hash: u64,
-        key: Key,
-        entry: Entry,
-    ) -> Option<Entry> {
+    pub(super) fn insert(&mut self, hasher: &Hasher, hash: u64, key: Key, entry: V) -> Option<V> {
         if let Some(i) = self.find(hash, &key) {
             return Some(std::mem::replace(&mut self.entries[i].1, entry));
         }
@@ -94,7 +98,7 @@ impl Segment {
 
     /// Removes the entry at index `i`; the last entry moves into its place
     /// (as `Vec::swap_remove`).
-    pub(super) fn swap_remove_index(&mut self, hasher: &Hasher, i: usize) -> Option<(Key, Entry)> {
+    pub(super) fn swap_remove_index(&mut self, hasher: &Hasher, i: usize) -> Option<(Key, V)> {
         let last = self.entries.len().checked_sub(1)?;
         if i > last {
             return None;
@@ -127,14 +131,63 @@ impl Segment {
     }
 
     /// Every key and entry, in index order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = (&Key, &Entry)> {
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&Key, &V)> {
         self.entries.iter().map(|(k, e)| (k, e))
+    }
+
+    /// Removes every key, freeing the memory.
+    pub(super) fn clear(&mut self) {
+        *self = Segment::default();
     }
 
     /// Bytes this segment has allocated (table and entries), for tests.
     #[cfg(test)]
     pub(super) fn allocated_bytes(&self) -> usize {
-        self.table.allocation_size() + self.entries.capacity() * size_of::<(Key, Entry)>()
+        self.table.allocation_size() + self.entries.capacity() * size_of::<(Key, V)>()
+    }
+}
+
+/// The keys that have an expiry (Redis's `expires` dict, without the
+/// expiries, which live in the entries): a [`Segment`] of keys alone, so a
+/// key with a TTL costs ~24 bytes of key copy plus a 4-byte slot here, not
+/// IndexSet's 32-byte bucket (with up to 100% spare) plus an 8-byte slot.
+/// Indexed, for active expiry's random sampling.
+#[derive(Clone, Default)]
+pub(super) struct KeySet {
+    keys: Segment<()>,
+    hasher: Hasher,
+}
+
+impl KeySet {
+    pub(super) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Adds `key`; false if it was already there.
+    pub(super) fn insert(&mut self, key: Key) -> bool {
+        let hash = self.hasher.hash_one(key.as_slice());
+        self.keys.insert(&self.hasher, hash, key, ()).is_none()
+    }
+
+    /// Removes `key` (the last key moves into its index); false if absent.
+    pub(super) fn swap_remove(&mut self, key: &[u8]) -> bool {
+        match self.keys.find(self.hasher.hash_one(key), key) {
+            Some(i) => self.keys.swap_remove_index(&self.hasher, i).is_some(),
+            None => false,
+        }
+    }
+
+    /// The key at index `i` (`0..len`).
+    pub(super) fn get_index(&self, i: usize) -> Option<&Key> {
+        self.keys.get_index(i).map(|(k, _)| k)
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.keys.clear();
     }
 }
 
@@ -201,5 +254,27 @@ mod tests {
         let per_key = seg.allocated_bytes() as f64 / 244.0;
         assert!(per_key < 56.0 * 1.25 + 12.0, "{per_key}");
         assert!(seg.swap_remove_index(&h, 244).is_none());
+    }
+
+    #[test]
+    fn key_set_inserts_removes_and_indexes() {
+        let mut set = KeySet::default();
+        assert!(set.is_empty());
+        for k in ["a", "b", "c", "a-much-longer-key-than-23-bytes"] {
+            assert!(set.insert(CompactBytes::from(k)));
+        }
+        assert!(!set.insert(CompactBytes::from("b")));
+        assert_eq!(set.len(), 4);
+        assert!(set.swap_remove(b"a"));
+        assert!(!set.swap_remove(b"a"));
+        // The last key moved into index 0.
+        assert_eq!(
+            set.get_index(0).unwrap(),
+            &b"a-much-longer-key-than-23-bytes"[..]
+        );
+        assert_eq!(set.get_index(3), None);
+        set.clear();
+        assert_eq!(set.len(), 0);
+        assert!(set.insert(CompactBytes::from("a")));
     }
 }
