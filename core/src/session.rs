@@ -518,6 +518,9 @@ pub struct Session {
     /// no finer time, and one clock read per batch is cheaper than one per
     /// command.
     batch_started: Option<Instant>,
+    /// The plain command whose name the client's `cmd` (CLIENT LIST) holds,
+    /// so a pipeline of the same command skips the registry lock.
+    meta_cmd: Option<&'static command::CommandSpec>,
 }
 
 impl std::fmt::Debug for Session {
@@ -556,6 +559,7 @@ impl Session {
             reply_mode: ReplyMode::On,
             subs: Default::default(),
             batch_started: None,
+            meta_cmd: None,
         }
     }
 
@@ -581,7 +585,9 @@ impl Session {
     /// the client must be closed (QUIT, malformed input, CLIENT KILL), or
     /// when the input holds only part of a command.
     pub fn process(&mut self, out: &mut BytesMut) {
-        self.batch_started = Some(Instant::now());
+        let now = Instant::now();
+        self.batch_started = Some(now);
+        self.client.meta.lock().last = now;
         self.process_batch(out);
         self.batch_started = None;
     }
@@ -745,8 +751,8 @@ impl Session {
     fn call(&mut self, argv: Vec<Bytes>) -> Outcome {
         let found = match resolve_any(&self.store.shared, &argv) {
             Err(e) => {
-                self.client.meta.lock().cmd =
-                    String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
+                self.meta_cmd = None;
+                self.client.meta.lock().cmd = failed_cmd_name(&argv);
                 if let Some(m) = self.multi.as_mut() {
                     m.failed = true;
                 }
@@ -755,11 +761,18 @@ impl Session {
             Ok(f) => f,
         };
         let (name, flags_) = (top_name(&found, &argv), found.flags());
-        {
+        let plain = match found {
+            Found::Builtin(spec, 1) => Some(spec),
+            _ => None,
+        };
+        let same_as_meta = self.batch_started.is_some()
+            && plain.is_some_and(|p| self.meta_cmd.is_some_and(|m| std::ptr::eq(p, m)));
+        if !same_as_meta {
             let mut m = self.client.meta.lock();
             m.last = self.batch_started.unwrap_or_else(Instant::now);
             m.cmd.clear();
             write_full_name(&found, &argv, &mut m.cmd);
+            self.meta_cmd = plain;
         }
         if !self.authenticated && flags_ & flags::NO_AUTH == 0 {
             if let Some(m) = self.multi.as_mut() {
@@ -1511,6 +1524,22 @@ fn write_full_name(found: &Found<'_>, argv: &[Bytes], out: &mut String) {
             out.push_str(spec.name);
         }
         Found::Custom(c) => out.push_str(&c.spec.name),
+    }
+}
+
+/// CLIENT LIST's `cmd=` after a command that failed lookup, as Redis 7.0
+/// sets `lastcmd`: `NULL` for an unknown command or subcommand, else the
+/// name (`get`, `client`, `config|get`) of the command whose arity was wrong.
+fn failed_cmd_name(argv: &[Bytes]) -> String {
+    let Some(spec) = command::lookup(&argv[0]) else {
+        return "NULL".into();
+    };
+    match argv.get(1) {
+        Some(sub) if !spec.subcommands.is_empty() => match spec.subcommand(sub) {
+            Some(s) => format!("{}|{}", spec.name, s.name),
+            None => "NULL".into(),
+        },
+        _ => spec.name.into(),
     }
 }
 

@@ -392,6 +392,68 @@ fn malformed_frames_close_only_that_connection() {
 }
 
 #[test]
+fn client_list_cmd_is_each_clients_last_command() {
+    // As redis-server 7.0.15: `cmd=` is the full name of the last command
+    // (subcommands as `client|list`), also after pipelines of one command.
+    let s = TestServer::start();
+    let mut a = s.raw();
+    a.assert("CLIENT SETNAME a\r\n", "+OK\r\n");
+    a.assert(
+        "SET k 1\r\nSET k 2\r\nGET k\r\nGET k\r\n",
+        "+OK\r\n+OK\r\n$1\r\n2\r\n$1\r\n2\r\n",
+    );
+    let mut b = s.raw();
+    b.assert("CLIENT SETNAME b\r\n", "+OK\r\n");
+    let mut con = s.client();
+    let cmd_of = |con: &mut redis::Connection, name: &str| -> String {
+        let list: String = redis::cmd("CLIENT").arg("LIST").query(con).unwrap();
+        let line = list
+            .lines()
+            .find(|l| l.contains(&format!(" name={name} ")))
+            .unwrap()
+            .to_owned();
+        line.split(' ')
+            .find_map(|f| f.strip_prefix("cmd="))
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(cmd_of(&mut con, "a"), "get");
+    assert_eq!(cmd_of(&mut con, "b"), "client|setname");
+    a.assert("GET k\r\nSET k 3\r\n", "$1\r\n2\r\n+OK\r\n");
+    assert_eq!(cmd_of(&mut con, "a"), "set");
+    for (sent, error, cmd) in [
+        (
+            "NOSUCH",
+            "unknown command 'NOSUCH', with args beginning with: ",
+            "NULL",
+        ),
+        (
+            "CLIENT FOO",
+            "unknown subcommand 'FOO'. Try CLIENT HELP.",
+            "NULL",
+        ),
+        (
+            "CLIENT",
+            "wrong number of arguments for 'client' command",
+            "client",
+        ),
+        (
+            "CONFIG GET",
+            "wrong number of arguments for 'config|get' command",
+            "config|get",
+        ),
+        ("GET", "wrong number of arguments for 'get' command", "get"),
+    ] {
+        a.assert(&format!("{sent}\r\n"), &format!("-ERR {error}\r\n"));
+        assert_eq!(cmd_of(&mut con, "a"), cmd, "{sent}");
+    }
+    a.assert("GET k\r\n", "$1\r\n3\r\n");
+    assert_eq!(cmd_of(&mut con, "a"), "get");
+    let own: String = redis::cmd("CLIENT").arg("INFO").query(&mut con).unwrap();
+    assert!(own.contains(" cmd=client|info "), "{own}");
+}
+
+#[test]
 fn client_list_kill_setname() {
     let s = TestServer::start();
     let mut a = s.raw();
