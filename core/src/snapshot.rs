@@ -1013,12 +1013,14 @@ fn load_records<R: Read>(
     {
         return result;
     }
+    let mut hash = Vec::with_capacity(1);
     for _ in 0..keys {
         let (at, key, value, expire_at_ms) = src.next_record()?;
         if expire_at_ms.is_some_and(|t| t <= now_ms) {
             continue;
         }
-        if !db.insert_loaded(key, value, expire_at_ms) {
+        db.hash_loaded(std::iter::once(key.as_slice()), &mut hash);
+        if !db.insert_loaded(hash[0], key, value, expire_at_ms) {
             return Err(duplicate_key(at, index));
         }
     }
@@ -1046,9 +1048,11 @@ fn load_records_pipelined<R: Read>(
         let inserter = std::thread::Builder::new()
             .name("embedis-snapshot-load".into())
             .spawn_scoped(s, move || {
+                let mut hashes = Vec::with_capacity(BATCH);
                 for mut batch in full_rx {
-                    for (at, key, value, expire_at_ms) in batch.drain(..) {
-                        if !db.insert_loaded(key, value, expire_at_ms) {
+                    db.hash_loaded(batch.iter().map(|r| r.1.as_slice()), &mut hashes);
+                    for ((at, key, value, expire_at_ms), &hash) in batch.drain(..).zip(&hashes) {
+                        if !db.insert_loaded(hash, key, value, expire_at_ms) {
                             return Err(duplicate_key(at, index));
                         }
                     }
