@@ -497,9 +497,27 @@ pub fn to_bytes(reply: &Reply, protocol: Protocol) -> BytesMut {
     out
 }
 
+/// `<tag><n>\r\n`: every integer reply and every length header, so the
+/// digits are written by hand rather than through `core::fmt`.
 fn put_header(out: &mut BytesMut, tag: u8, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        digits[at] = b'-';
+    }
+    out.reserve(digits.len() - at + 3);
     out.put_u8(tag);
-    let _ = write!(RawWriter(out), "{n}");
+    out.put_slice(&digits[at..]);
     out.put_slice(b"\r\n");
 }
 
@@ -516,17 +534,8 @@ fn put_line_text(out: &mut BytesMut, s: &str) {
     }
 }
 
-/// `fmt::Write` into a `BytesMut` (no intermediate `String`).
-struct RawWriter<'a>(&'a mut BytesMut);
-
-impl std::fmt::Write for RawWriter<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.put_slice(s.as_bytes());
-        Ok(())
-    }
-}
-
-/// Like [`RawWriter`], replacing CR and LF by spaces (error lines).
+/// `fmt::Write` into a `BytesMut` (no intermediate `String`), replacing CR
+/// and LF by spaces (error lines).
 struct LineWriter<'a>(&'a mut BytesMut);
 
 impl std::fmt::Write for LineWriter<'_> {
@@ -690,6 +699,25 @@ mod tests {
             }
         }
         (out, None)
+    }
+
+    #[test]
+    fn integers_and_headers_are_written_in_decimal() {
+        for (n, text) in [
+            (0, ":0\r\n"),
+            (7, ":7\r\n"),
+            (-1, ":-1\r\n"),
+            (1234567890, ":1234567890\r\n"),
+            (i64::MAX, ":9223372036854775807\r\n"),
+            (i64::MIN, ":-9223372036854775808\r\n"),
+        ] {
+            let mut out = BytesMut::new();
+            encode(&Reply::Integer(n), Protocol::Resp2, &mut out);
+            assert_eq!(&out[..], text.as_bytes());
+        }
+        let mut out = BytesMut::new();
+        encode(&Reply::bulk(vec![b'x'; 100]), Protocol::Resp2, &mut out);
+        assert!(out.starts_with(b"$100\r\nxxx"));
     }
 
     #[test]

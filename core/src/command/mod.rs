@@ -535,9 +535,12 @@ impl Args {
             .is_some_and(|b| b.eq_ignore_ascii_case(keyword.as_bytes()))
     }
 
-    /// All remaining words.
+    /// All remaining words, moved out like [`Args::key`].
     pub fn rest(&mut self) -> Vec<Bytes> {
-        let out = self.argv[self.pos..].to_vec();
+        let out = self.argv[self.pos..]
+            .iter_mut()
+            .map(std::mem::take)
+            .collect();
         self.pos = self.argv.len();
         out
     }
