@@ -11,6 +11,28 @@ use bytes::BytesMut;
 use embedis::Store;
 use embedis_server::{Server, ServerBuilder, ServerHost};
 
+/// Runs `server` on a new thread with one current-thread event loop, as the
+/// binary runs by default (`io-threads 1`), until `stop` fires or a client
+/// sends SHUTDOWN; then drops the runtime and calls `after`.
+pub fn run_on_thread(
+    server: Server,
+    stop: tokio::sync::oneshot::Receiver<()>,
+    after: impl FnOnce() + Send + 'static,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(server.run(async {
+            let _ = stop.await;
+        }))
+        .unwrap();
+        drop(rt);
+        after();
+    })
+}
+
 /// An `embedis-server` running on its own runtime thread; stopped on drop.
 pub struct TestServer {
     /// Where it listens (127.0.0.1, ephemeral port).
@@ -36,17 +58,7 @@ impl TestServer {
         let store = server.store().clone();
         let host = server.host().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            // One event-loop thread, as the binary runs by default (io-threads 1).
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(server.run(async {
-                let _ = rx.await;
-            }))
-            .unwrap();
-        });
+        let thread = run_on_thread(server, rx, || {});
         TestServer {
             addr,
             store,

@@ -37,17 +37,7 @@ impl TestServer {
         let port = server.local_addrs()[0].port();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (done_tx, done) = mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            // One event-loop thread, as the binary runs by default (io-threads 1).
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(server.run(async {
-                let _ = stopped.await;
-            }))
-            .unwrap();
-            drop(rt);
+        let thread = embedis_tests::run_on_thread(server, stopped, move || {
             let _ = done_tx.send(());
         });
         TestServer {
