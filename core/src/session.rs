@@ -771,7 +771,7 @@ impl Session {
             let mut m = self.client.meta.lock();
             m.last = self.batch_started.unwrap_or_else(Instant::now);
             m.cmd.clear();
-            write_full_name(&found, &argv, &mut m.cmd);
+            write_full_name(&found, name, &mut m.cmd);
             self.meta_cmd = plain;
         }
         if !self.authenticated && flags_ & flags::NO_AUTH == 0 {
@@ -790,10 +790,10 @@ impl Session {
             }
         }
         if self.protocol == Protocol::Resp2 && self.subs.count() > 0 && !subscriber_allowed(name) {
-            let mut name = String::new();
-            write_full_name(&found, &argv, &mut name);
+            let mut full = String::new();
+            write_full_name(&found, name, &mut full);
             return Reply::Error(Error::Reply(format!(
-                "ERR Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+                "ERR Can't execute '{full}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
             )))
             .into();
         }
@@ -1515,11 +1515,12 @@ fn top_name(found: &Found<'_>, argv: &[Bytes]) -> &'static str {
 
 /// Appends Redis's `fullname` (`get`, `client|list`) to `out`, without
 /// allocating for a plain command (this runs for every command).
-fn write_full_name(found: &Found<'_>, argv: &[Bytes], out: &mut String) {
+/// `top` is the command's name from [`top_name`].
+fn write_full_name(found: &Found<'_>, top: &str, out: &mut String) {
     match found {
         Found::Builtin(spec, 1) => out.push_str(spec.name),
         Found::Builtin(spec, _) => {
-            out.push_str(&String::from_utf8_lossy(&argv[0]).to_ascii_lowercase());
+            out.push_str(top);
             out.push('|');
             out.push_str(spec.name);
         }

@@ -115,6 +115,11 @@ fn pubsub_between_tcp_subscriber_and_in_process_publisher_both_ways() {
         "GET x\r\n",
         "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n",
     );
+    // A subcommand is named as its full name (redis-server 7.0.15's text).
+    sub.assert(
+        "client LIST\r\n",
+        "-ERR Can't execute 'client|list': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n",
+    );
     sub.assert("PING\r\n", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
     assert_eq!(s.store.publish("news", "hello"), 1);
     let want = "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n";
