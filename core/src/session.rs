@@ -514,10 +514,10 @@ pub struct Session {
     closing: bool,
     reply_mode: ReplyMode,
     subs: Subs,
-    /// When the batch being processed started: CLIENT LIST's `idle` needs
-    /// no finer time, and one clock read per batch is cheaper than one per
-    /// command.
-    batch_started: Option<Instant>,
+    /// True inside [`Session::process`], which sets CLIENT LIST's `idle`
+    /// clock once per batch (no finer time is needed, and one clock read per
+    /// batch is cheaper than one per command).
+    in_batch: bool,
     /// The plain command whose name the client's `cmd` (CLIENT LIST) holds,
     /// so a pipeline of the same command skips the registry lock.
     meta_cmd: Option<&'static command::CommandSpec>,
@@ -558,7 +558,7 @@ impl Session {
             closing: false,
             reply_mode: ReplyMode::On,
             subs: Default::default(),
-            batch_started: None,
+            in_batch: false,
             meta_cmd: None,
         }
     }
@@ -585,11 +585,10 @@ impl Session {
     /// the client must be closed (QUIT, malformed input, CLIENT KILL), or
     /// when the input holds only part of a command.
     pub fn process(&mut self, out: &mut BytesMut) {
-        let now = Instant::now();
-        self.batch_started = Some(now);
-        self.client.meta.lock().last = now;
+        self.client.meta.lock().last = Instant::now();
+        self.in_batch = true;
         self.process_batch(out);
-        self.batch_started = None;
+        self.in_batch = false;
     }
 
     fn process_batch(&mut self, out: &mut BytesMut) {
@@ -765,11 +764,13 @@ impl Session {
             Found::Builtin(spec, 1) => Some(spec),
             _ => None,
         };
-        let same_as_meta = self.batch_started.is_some()
+        let same_as_meta = self.in_batch
             && plain.is_some_and(|p| self.meta_cmd.is_some_and(|m| std::ptr::eq(p, m)));
         if !same_as_meta {
             let mut m = self.client.meta.lock();
-            m.last = self.batch_started.unwrap_or_else(Instant::now);
+            if !self.in_batch {
+                m.last = Instant::now();
+            }
             m.cmd.clear();
             write_full_name(&found, name, &mut m.cmd);
             self.meta_cmd = plain;
