@@ -857,7 +857,7 @@ mod tests {
         ks.set_with_expiry(Bytes::from("ttl"), string("t"), Some(2000));
         ks.write_or_create::<crate::value::List>(b"list")
             .unwrap()
-            .push_back(Bytes::from("a"));
+            .push_back("a".into());
         let frozen = ks.freeze();
         let expect: Vec<(Key, Entry)> = ks.entries().map(|(k, e)| (k.clone(), e.clone())).collect();
 
@@ -876,7 +876,7 @@ mod tests {
         ks.write::<crate::value::List>(b"list")
             .unwrap()
             .unwrap()
-            .push_back(Bytes::from("b"));
+            .push_back("b".into());
         ks.now_ms = 3000;
         assert!(!ks.contains(b"ttl"));
         assert!(ks.purge_expired(1000) > 0);

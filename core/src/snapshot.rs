@@ -906,7 +906,7 @@ impl<R: Read> Source<R> {
                 let n = self.length(4, "a list (an array)")?;
                 let mut l = List::with_capacity(cap(n));
                 for _ in 0..n {
-                    l.push_back(self.byte_string("a list element (a byte string)")?);
+                    l.push_back(self.compact_string("a list element (a byte string)")?);
                 }
                 Value::from(l)
             }
@@ -914,7 +914,7 @@ impl<R: Read> Source<R> {
                 let n = self.length(4, "a set (an array)")?;
                 let mut s = Set::with_capacity_and_hasher(cap(n), Default::default());
                 for _ in 0..n {
-                    if !s.insert(self.byte_string("a set member (a byte string)")?) {
+                    if !s.insert(self.compact_string("a set member (a byte string)")?) {
                         return corrupt("set has a duplicate member");
                     }
                 }
@@ -924,8 +924,8 @@ impl<R: Read> Source<R> {
                 let n = self.length(5, "a hash (a map)")?;
                 let mut h = Hash::with_capacity_and_hasher(cap(n), Default::default());
                 for _ in 0..n {
-                    let field = self.byte_string("a hash field (a byte string)")?;
-                    let value = self.byte_string("a hash value (a byte string)")?;
+                    let field = self.compact_string("a hash field (a byte string)")?;
+                    let value = self.compact_string("a hash value (a byte string)")?;
                     if h.insert(field, value).is_some() {
                         return corrupt("hash has a duplicate field");
                     }
@@ -1476,15 +1476,15 @@ mod tests {
     /// the reference the hand-written encoder must match byte for byte.
     fn ciborium_record(key: &[u8], entry: &Entry) -> Vec<u8> {
         use ciborium::Value as C;
-        let b = |b: &Bytes| C::Bytes(b.to_vec());
+        let b = |b: &[u8]| C::Bytes(b.to_vec());
         let (ty, value) = match &entry.value {
             Value::String(s) => (TYPE_STRING, C::Bytes(s.to_vec())),
-            Value::List(l) => (TYPE_LIST, C::Array(l.iter().map(b).collect())),
+            Value::List(l) => (TYPE_LIST, C::Array(l.iter().map(|e| b(e)).collect())),
             Value::Hash(h) => (
                 TYPE_HASH,
                 C::Map(h.iter().map(|(k, v)| (b(k), b(v))).collect()),
             ),
-            Value::Set(m) => (TYPE_SET, C::Array(m.iter().map(b).collect())),
+            Value::Set(m) => (TYPE_SET, C::Array(m.iter().map(|e| b(e)).collect())),
             Value::ZSet(z) => (
                 TYPE_ZSET,
                 C::Array(
@@ -1586,11 +1586,17 @@ mod tests {
     fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             bytes().prop_map(Value::from),
-            prop::collection::vec_deque(bytes(), 1..6).prop_map(Value::from),
-            prop::collection::vec((bytes(), bytes()), 1..6)
-                .prop_map(|v| Value::from(v.into_iter().collect::<Hash>())),
             prop::collection::vec(bytes(), 1..6)
-                .prop_map(|v| Value::from(v.into_iter().collect::<Set>())),
+                .prop_map(|v| Value::from(v.into_iter().map(Into::into).collect::<List>())),
+            prop::collection::vec((bytes(), bytes()), 1..6).prop_map(|v| {
+                Value::from(
+                    v.into_iter()
+                        .map(|(f, x)| (f.into(), x.into()))
+                        .collect::<Hash>(),
+                )
+            }),
+            prop::collection::vec(bytes(), 1..6)
+                .prop_map(|v| Value::from(v.into_iter().map(Into::into).collect::<Set>())),
             prop::collection::vec((bytes(), score()), 1..6).prop_map(|v| {
                 let mut z = ZSet::default();
                 for (m, s) in v {
@@ -1741,7 +1747,7 @@ mod tests {
             (
                 0,
                 Bytes::from_static(b"l"),
-                Value::from(List::from(["x", "y", "x"].map(Bytes::from))),
+                Value::from(List::from(["x", "y", "x"].map(CompactBytes::from))),
                 None,
             ),
             (
@@ -1749,7 +1755,7 @@ mod tests {
                 Bytes::from_static(b"h"),
                 Value::from(
                     [("f", "v")]
-                        .map(|(k, v)| (Bytes::from(k), Bytes::from(v)))
+                        .map(|(k, v)| (CompactBytes::from(k), CompactBytes::from(v)))
                         .into_iter()
                         .collect::<Hash>(),
                 ),
@@ -1758,7 +1764,12 @@ mod tests {
             (
                 2,
                 Bytes::from_static(b"set"),
-                Value::from(["m", "n"].map(Bytes::from).into_iter().collect::<Set>()),
+                Value::from(
+                    ["m", "n"]
+                        .map(CompactBytes::from)
+                        .into_iter()
+                        .collect::<Set>(),
+                ),
                 None,
             ),
             (3, Bytes::from_static(b""), Value::from(z), None),
@@ -1817,9 +1828,13 @@ mod tests {
                 let e = |j: usize| Bytes::from(format!("e{j}:{i}"));
                 let value = match i % 5 {
                     0 => Value::from(e(0)),
-                    1 => Value::from((0..3).map(e).collect::<List>()),
-                    2 => Value::from((0..3).map(|j| (e(j), e(j + 10))).collect::<Hash>()),
-                    3 => Value::from((0..3).map(e).collect::<Set>()),
+                    1 => Value::from((0..3).map(|j| e(j).into()).collect::<List>()),
+                    2 => Value::from(
+                        (0..3)
+                            .map(|j| (e(j).into(), e(j + 10).into()))
+                            .collect::<Hash>(),
+                    ),
+                    3 => Value::from((0..3).map(|j| e(j).into()).collect::<Set>()),
                     _ => {
                         let mut z = ZSet::default();
                         for j in 0..3 {

@@ -11,7 +11,7 @@ use crate::command::Args;
 use crate::command::set::in_redis_order;
 use crate::keyspace::Keyspace;
 use crate::ld::strtod_strict;
-use crate::value::{List, Value};
+use crate::value::{CompactBytes, List, Value};
 use crate::{Error, Result};
 
 /// Options of `SORT key [BY pattern] [LIMIT offset count] [GET pattern ...]
@@ -143,7 +143,7 @@ fn lookup_by_pattern(db: &mut Keyspace, pattern: &[u8], subst: &[u8]) -> Option<
     let key = [&pattern[..star], subst, post].concat();
     let entry = db.get(&key)?;
     match (&entry.value, field) {
-        (Value::Hash(h), Some(f)) => h.get(f).cloned(),
+        (Value::Hash(h), Some(f)) => h.get(f).map(CompactBytes::to_bytes),
         (Value::String(s), None) => Some(s.to_bytes()),
         _ => None,
     }
@@ -217,9 +217,18 @@ pub(crate) fn sort(db: &mut Keyspace, key: &[u8], o: &SortOptions) -> Result<Sor
                 let n = (end - start + 1) as usize;
                 let s = start as usize;
                 if o.desc {
-                    l.iter().rev().skip(s).take(n).cloned().collect()
+                    l.iter()
+                        .rev()
+                        .skip(s)
+                        .take(n)
+                        .map(CompactBytes::to_bytes)
+                        .collect()
                 } else {
-                    l.iter().skip(s).take(n).cloned().collect()
+                    l.iter()
+                        .skip(s)
+                        .take(n)
+                        .map(CompactBytes::to_bytes)
+                        .collect()
                 }
             } else {
                 Vec::new()
@@ -245,10 +254,10 @@ pub(crate) fn sort(db: &mut Keyspace, key: &[u8], o: &SortOptions) -> Result<Sor
             start = 0;
             taken
         }
-        Some(Value::List(l)) => l.iter().cloned().collect(),
+        Some(Value::List(l)) => l.iter().map(CompactBytes::to_bytes).collect(),
         // In the order Redis iterates the set (an intset is sorted), which
         // is what BY nosort returns and how ties fall.
-        Some(Value::Set(s)) => in_redis_order(s.iter().cloned().collect()),
+        Some(Value::Set(s)) => in_redis_order(s.iter().map(CompactBytes::to_bytes).collect()),
         Some(Value::ZSet(z)) => z.iter().map(|(m, _)| m.clone()).collect(),
         Some(_) => unreachable!(),
     };
@@ -330,7 +339,10 @@ pub(crate) fn sort(db: &mut Keyspace, key: &[u8], o: &SortOptions) -> Result<Sor
         Some(dest) => {
             let n = out.len();
             if n > 0 {
-                let list: List = out.into_iter().map(Option::unwrap_or_default).collect();
+                let list: List = out
+                    .into_iter()
+                    .map(|e| e.unwrap_or_default().into())
+                    .collect();
                 db.set(dest.clone(), Value::from(list));
             } else {
                 db.expire_if_needed(dest);

@@ -113,7 +113,7 @@ mod tests {
         store.with_db(0, |ks| {
             ks.set(
                 Bytes::from_static(b"l"),
-                Value::from(List::from([Bytes::from_static(b"a")])),
+                Value::from(List::from([b"a".into()])),
             )
         });
         let db = store.db(0);

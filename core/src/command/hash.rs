@@ -21,7 +21,7 @@ use super::keyspace::parse_cursor;
 use super::{Args, CommandSpec, Cx, KeySpec, Protocol, spec};
 use crate::keyspace::{Keyspace, scan_indexed};
 use crate::ld::LongDouble;
-use crate::value::Hash;
+use crate::value::{CompactBytes, Hash};
 use crate::{Error, Reply, Result, glob};
 
 const G: &str = "hash";
@@ -162,7 +162,7 @@ pub(crate) fn hset(
     let h = db.write_or_create::<Hash>(key)?;
     let mut added = 0;
     for (f, v) in pairs {
-        if h.insert(f, v).is_none() {
+        if h.insert(f.into(), v.into()).is_none() {
             added += 1;
         }
     }
@@ -175,17 +175,20 @@ pub(crate) fn hset(
 pub(crate) fn hsetnx(db: &mut Keyspace, key: &[u8], field: Bytes, value: Bytes) -> Result<bool> {
     if db
         .read::<Hash>(key)?
-        .is_some_and(|h| h.contains_key(&field))
+        .is_some_and(|h| h.contains_key(&field[..]))
     {
         return Ok(false);
     }
-    db.write_or_create::<Hash>(key)?.insert(field, value);
+    db.write_or_create::<Hash>(key)?
+        .insert(field.into(), value.into());
     Ok(true)
 }
 
 /// `HGET`: the value of `field`, `None` if the field or key is missing.
 pub(crate) fn hget(db: &mut Keyspace, key: &[u8], field: &[u8]) -> Result<Option<Bytes>> {
-    Ok(db.read::<Hash>(key)?.and_then(|h| h.get(field).cloned()))
+    Ok(db
+        .read::<Hash>(key)?
+        .and_then(|h| h.get(field).map(CompactBytes::to_bytes)))
 }
 
 /// `HMGET`: the value of each field, `None` where missing.
@@ -193,7 +196,7 @@ pub(crate) fn hmget(db: &mut Keyspace, key: &[u8], fields: &[Bytes]) -> Result<V
     let h = db.read::<Hash>(key)?;
     Ok(fields
         .iter()
-        .map(|f| h.and_then(|h| h.get(&f[..]).cloned()))
+        .map(|f| h.and_then(|h| h.get(&f[..]).map(CompactBytes::to_bytes)))
         .collect())
 }
 
@@ -245,7 +248,11 @@ pub(crate) fn hstrlen(db: &mut Keyspace, key: &[u8], field: &[u8]) -> Result<usi
 pub(crate) fn hgetall(db: &mut Keyspace, key: &[u8]) -> Result<Vec<(Bytes, Bytes)>> {
     Ok(db
         .read::<Hash>(key)?
-        .map(|h| h.iter().map(|(f, v)| (f.clone(), v.clone())).collect())
+        .map(|h| {
+            h.iter()
+                .map(|(f, v)| (f.to_bytes(), v.to_bytes()))
+                .collect()
+        })
         .unwrap_or_default())
 }
 
@@ -253,7 +260,7 @@ pub(crate) fn hgetall(db: &mut Keyspace, key: &[u8]) -> Result<Vec<(Bytes, Bytes
 pub(crate) fn hkeys(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
     Ok(db
         .read::<Hash>(key)?
-        .map(|h| h.keys().cloned().collect())
+        .map(|h| h.keys().map(CompactBytes::to_bytes).collect())
         .unwrap_or_default())
 }
 
@@ -261,7 +268,7 @@ pub(crate) fn hkeys(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
 pub(crate) fn hvals(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
     Ok(db
         .read::<Hash>(key)?
-        .map(|h| h.values().cloned().collect())
+        .map(|h| h.values().map(CompactBytes::to_bytes).collect())
         .unwrap_or_default())
 }
 
@@ -275,7 +282,7 @@ pub(crate) fn hincrby(db: &mut Keyspace, key: &[u8], field: Bytes, delta: i64) -
     };
     let new = current.checked_add(delta).ok_or(Error::Overflow)?;
     db.write_or_create::<Hash>(key)?
-        .insert(field, Bytes::from(new.to_string()));
+        .insert(field.into(), new.to_string().into());
     Ok(new)
 }
 
@@ -298,7 +305,8 @@ pub(crate) fn hincrbyfloat(
     };
     let sum = current.checked_add(inc).ok_or(Error::NanOrInfinity)?;
     let text = Bytes::from(sum.to_human());
-    db.write_or_create::<Hash>(key)?.insert(field, text.clone());
+    db.write_or_create::<Hash>(key)?
+        .insert(field.into(), (&text).into());
     Ok(text)
 }
 
@@ -312,7 +320,7 @@ pub(crate) fn hrandfield(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>>
     Ok(db
         .read::<Hash>(key)?
         .and_then(|h| h.get_index(i))
-        .map(|(f, _)| f.clone()))
+        .map(|(f, _)| f.to_bytes()))
 }
 
 /// `HRANDFIELD key count`: with `count >= 0`, up to `count` distinct
@@ -357,7 +365,7 @@ pub(crate) fn hrandfield_count(
             let (f, v) = h
                 .get_index(i)
                 .unwrap_or_else(|| unreachable!("index below len"));
-            (f.clone(), v.clone())
+            (f.to_bytes(), v.to_bytes())
         })
         .collect())
 }
@@ -378,13 +386,13 @@ pub(crate) fn hscan(
     };
     // Redis skips matching for the pattern `*`.
     let pattern = pattern.filter(|p| *p != b"*");
-    let keep = |f: &Bytes| pattern.is_none_or(|p| glob::matches(p, f));
+    let keep = |f: &CompactBytes| pattern.is_none_or(|p| glob::matches(p, f));
     let mut out = Vec::new();
     if is_compact(h) {
         out.extend(
             h.iter()
                 .filter(|(f, _)| keep(f))
-                .map(|(f, v)| (f.clone(), v.clone())),
+                .map(|(f, v)| (f.to_bytes(), v.to_bytes())),
         );
         return Ok((0, out));
     }
@@ -393,7 +401,7 @@ pub(crate) fn hscan(
             .get_index(i)
             .unwrap_or_else(|| unreachable!("index below len"));
         if keep(f) {
-            out.push((f.clone(), v.clone()));
+            out.push((f.to_bytes(), v.to_bytes()));
         }
     });
     Ok((next, out))

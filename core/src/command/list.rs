@@ -16,7 +16,7 @@ use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, spec};
 use crate::blocking::{BlockRequest, ServeFn};
 use crate::keyspace::Keyspace;
-use crate::value::List;
+use crate::value::{CompactBytes, List};
 use crate::{Error, Reply, Result};
 
 const G: &str = "list";
@@ -259,7 +259,7 @@ fn clamp_index(len: usize, index: i64) -> Option<usize> {
 pub(crate) fn push(
     db: &mut Keyspace,
     key: &[u8],
-    elements: impl IntoIterator<Item = Bytes>,
+    elements: impl IntoIterator<Item = impl Into<CompactBytes>>,
     end: Direction,
     only_if_exists: bool,
 ) -> Result<usize> {
@@ -272,6 +272,7 @@ pub(crate) fn push(
         db.write_or_create::<List>(key)?
     };
     for e in elements {
+        let e = e.into();
         match end {
             Direction::Left => list.push_front(e),
             Direction::Right => list.push_back(e),
@@ -300,8 +301,10 @@ pub(crate) fn pop(
     };
     let n = count.min(list.len());
     let out = match end {
-        Direction::Left => list.drain(..n).collect(),
-        Direction::Right => (0..n).filter_map(|_| list.pop_back()).collect(),
+        Direction::Left => list.drain(..n).map(Bytes::from).collect(),
+        Direction::Right => (0..n)
+            .filter_map(|_| list.pop_back().map(Bytes::from))
+            .collect(),
     };
     db.remove_if_empty(key);
     Ok(Some(out))
@@ -313,7 +316,7 @@ pub(crate) fn range(db: &mut Keyspace, key: &[u8], start: i64, stop: i64) -> Res
         return Ok(Vec::new());
     };
     Ok(match clamp_range(list.len(), start, stop) {
-        Some((s, e)) => list.range(s..=e).cloned().collect(),
+        Some((s, e)) => list.range(s..=e).map(CompactBytes::to_bytes).collect(),
         None => Vec::new(),
     })
 }
@@ -328,7 +331,7 @@ pub(crate) fn index(db: &mut Keyspace, key: &[u8], index: i64) -> Result<Option<
     let Some(list) = db.read::<List>(key)? else {
         return Ok(None);
     };
-    Ok(clamp_index(list.len(), index).map(|i| list[i].clone()))
+    Ok(clamp_index(list.len(), index).map(|i| list[i].to_bytes()))
 }
 
 /// `LSET`: replaces the element at `index`. `ERR no such key` for a missing
@@ -336,7 +339,7 @@ pub(crate) fn index(db: &mut Keyspace, key: &[u8], index: i64) -> Result<Option<
 pub(crate) fn set(db: &mut Keyspace, key: &[u8], index: i64, element: Bytes) -> Result<()> {
     let list = db.write::<List>(key)?.ok_or(Error::NoSuchKey)?;
     let i = clamp_index(list.len(), index).ok_or(Error::IndexOutOfRange)?;
-    list[i] = element;
+    list[i] = element.into();
     Ok(())
 }
 
@@ -363,7 +366,7 @@ pub(crate) fn insert(
         InsertPosition::Before => at,
         InsertPosition::After => at + 1,
     };
-    list.insert(at, element);
+    list.insert(at, element.into());
     Ok(list.len() as i64)
 }
 
@@ -385,7 +388,7 @@ pub(crate) fn rem(db: &mut Keyspace, key: &[u8], count: i64, element: &[u8]) -> 
         n => n,
     };
     let mut removed = 0u64;
-    let mut take = |e: &Bytes| {
+    let mut take = |e: &CompactBytes| {
         if removed < limit && e[..] == *element {
             removed += 1;
             true
@@ -494,9 +497,10 @@ pub(crate) fn lmove(
     };
     // Push before deleting an emptied source: with source == destination the
     // key (and its TTL) survives, as in Redis where both are one object.
-    push(db, destination, [value.clone()], to, false)?;
+    let out = value.to_bytes();
+    push(db, destination, [value], to, false)?;
     db.remove_if_empty(source);
-    Ok(Some(value))
+    Ok(Some(out))
 }
 
 /// `LMPOP`: pops up to `count` from `end` of the first non-empty list among

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, parse_i64, spec};
 use crate::keyspace::{Keyspace, scan_indexed};
-use crate::value::{Set, Value};
+use crate::value::{CompactBytes, Set, Value};
 use crate::{Error, Reply, Result};
 
 const G: &str = "set";
@@ -56,20 +56,23 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
 pub(crate) fn sadd(db: &mut Keyspace, key: &[u8], members: &[Bytes]) -> Result<usize> {
     let any_new = match db.read::<Set>(key)? {
         None => !members.is_empty(),
-        Some(s) => members.iter().any(|m| !s.contains(m)),
+        Some(s) => members.iter().any(|m| !s.contains(&m[..])),
     };
     if !any_new {
         return Ok(0);
     }
     let set = db.write_or_create::<Set>(key)?;
-    Ok(members.iter().filter(|m| set.insert((*m).clone())).count())
+    Ok(members
+        .iter()
+        .filter(|m| set.insert(CompactBytes::from(*m)))
+        .count())
 }
 
 /// `SREM`: removes `members`; returns how many were there. Deletes the key
 /// when it empties.
 pub(crate) fn srem(db: &mut Keyspace, key: &[u8], members: &[Bytes]) -> Result<usize> {
     match db.read::<Set>(key)? {
-        Some(s) if members.iter().any(|m| s.contains(m)) => {}
+        Some(s) if members.iter().any(|m| s.contains(&m[..])) => {}
         _ => return Ok(0),
     }
     let set = db.write::<Set>(key)?.unwrap();
@@ -105,7 +108,7 @@ pub(crate) fn in_redis_order(mut members: Vec<Bytes>) -> Vec<Bytes> {
 pub(crate) fn smembers(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
     Ok(in_redis_order(
         db.read::<Set>(key)?
-            .map(|s| s.iter().cloned().collect())
+            .map(|s| s.iter().map(CompactBytes::to_bytes).collect())
             .unwrap_or_default(),
     ))
 }
@@ -132,16 +135,16 @@ pub(crate) fn scard(db: &mut Keyspace, key: &[u8]) -> Result<usize> {
 /// `SMOVE`: moves `member` from `src` to `dst`; false when `src` lacks it.
 /// A missing `src` answers false before `dst`'s type is checked, as Redis does.
 pub(crate) fn smove(db: &mut Keyspace, src: &[u8], dst: &[u8], member: &Bytes) -> Result<bool> {
-    let Some(in_src) = db.read::<Set>(src)?.map(|s| s.contains(member)) else {
+    let Some(in_src) = db.read::<Set>(src)?.map(|s| s.contains(&member[..])) else {
         return Ok(false);
     };
     db.read::<Set>(dst)?;
     if src == dst || !in_src {
         return Ok(in_src);
     }
-    db.write::<Set>(src)?.unwrap().swap_remove(member);
+    db.write::<Set>(src)?.unwrap().swap_remove(&member[..]);
     db.remove_if_empty(src);
-    db.write_or_create::<Set>(dst)?.insert(member.clone());
+    db.write_or_create::<Set>(dst)?.insert(member.into());
     Ok(true)
 }
 
@@ -164,14 +167,14 @@ pub(crate) fn spop_count(db: &mut Keyspace, key: &[u8], count: usize) -> Result<
         let Some(Value::Set(s)) = db.remove(key).map(|e| e.value) else {
             unreachable!("type checked above")
         };
-        return Ok(in_redis_order(s.into_iter().collect()));
+        return Ok(in_redis_order(s.into_iter().map(Bytes::from).collect()));
     }
     // Each pop shrinks the set by one: draw the positions first.
     let picks: Vec<usize> = (0..count).map(|i| db.random_index(len - i)).collect();
     let set = db.write::<Set>(key)?.unwrap();
     Ok(picks
         .into_iter()
-        .map(|i| set.swap_remove_index(i).unwrap())
+        .map(|i| set.swap_remove_index(i).unwrap().into())
         .collect())
 }
 
@@ -181,7 +184,9 @@ pub(crate) fn srandmember(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>
         return Ok(None);
     };
     let i = db.random_index(len);
-    Ok(db.read::<Set>(key)?.and_then(|s| s.get_index(i).cloned()))
+    Ok(db
+        .read::<Set>(key)?
+        .and_then(|s| s.get_index(i).map(CompactBytes::to_bytes)))
 }
 
 /// `SRANDMEMBER key count`: `count >= 0` gives up to `count` distinct
@@ -192,7 +197,7 @@ pub(crate) fn srandmember_count(db: &mut Keyspace, key: &[u8], count: i64) -> Re
     };
     let picks = random_picks(db, len, count);
     let set = db.read::<Set>(key)?.unwrap();
-    let out = picks.into_iter().map(|i| set[i].clone()).collect();
+    let out = picks.into_iter().map(|i| set[i].to_bytes()).collect();
     // At least the size: the whole set, in Redis's order.
     Ok(if count >= len as i64 {
         in_redis_order(out)
@@ -314,7 +319,9 @@ pub(crate) fn set_op(db: &mut Keyspace, op: SetOp, keys: &[Bytes]) -> Result<Set
 
 /// [`set_op`]'s members in Redis's reply order (SUNION, SINTER, SDIFF).
 pub(crate) fn set_op_members(db: &mut Keyspace, op: SetOp, keys: &[Bytes]) -> Result<Vec<Bytes>> {
-    Ok(in_redis_order(set_op(db, op, keys)?.into_iter().collect()))
+    Ok(in_redis_order(
+        set_op(db, op, keys)?.into_iter().map(Bytes::from).collect(),
+    ))
 }
 
 /// `SUNIONSTORE` / `SINTERSTORE` / `SDIFFSTORE`: stores the result in
@@ -346,7 +353,7 @@ pub(crate) fn sintercard(db: &mut Keyspace, keys: &[Bytes], limit: usize) -> Res
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by_key(|&i| sizes[i]);
     let smallest = db.read::<Set>(&keys[order[0]])?.unwrap().clone();
-    let mut candidates: Vec<Bytes> = smallest.into_iter().collect();
+    let mut candidates: Vec<CompactBytes> = smallest.into_iter().collect();
     for &i in &order[1..] {
         let s = db.read::<Set>(&keys[i])?.unwrap();
         candidates.retain(|m| s.contains(m));
@@ -370,16 +377,17 @@ pub(crate) fn sscan(
         return Ok((0, Vec::new()));
     };
     let keep = |m: &Bytes| pattern.is_none_or(|p| crate::glob::matches(p, m));
+    let keep_compact = |m: &CompactBytes| pattern.is_none_or(|p| crate::glob::matches(p, m));
     if is_intset(set.iter()) {
         // Redis scans an intset whole, in order, in one call.
-        let all = in_redis_order(set.iter().cloned().collect());
+        let all = in_redis_order(set.iter().map(CompactBytes::to_bytes).collect());
         return Ok((0, all.into_iter().filter(keep).collect()));
     }
     let mut out = Vec::new();
     let next = scan_indexed(set.len(), cursor, count, |i| {
         let m = &set[i];
-        if keep(m) {
-            out.push(m.clone());
+        if keep_compact(m) {
+            out.push(m.to_bytes());
         }
     });
     Ok((next, out))

@@ -1336,7 +1336,7 @@ fn zsetop_sizes(db: &mut Keyspace, keys: &[Bytes]) -> Result<Vec<Option<usize>>>
 fn for_each_input(db: &mut Keyspace, key: &[u8], mut f: impl FnMut(&Bytes, f64)) {
     match db.get(key).map(|e| &e.value) {
         Some(Value::ZSet(z)) => z.iter().for_each(|(m, s)| f(m, s)),
-        Some(Value::Set(s)) => s.iter().for_each(|m| f(m, 1.0)),
+        Some(Value::Set(s)) => s.iter().for_each(|m| f(&m.to_bytes(), 1.0)),
         _ => {}
     }
 }

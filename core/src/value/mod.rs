@@ -13,12 +13,16 @@ pub use zset::ZSet;
 /// Hasher for every map in the store: fast, seeded per process.
 pub(crate) type Hasher = foldhash::fast::RandomState;
 
-/// A list: a double-ended queue of byte strings.
-pub type List = VecDeque<Bytes>;
-/// A hash: field → value, in an index map (O(1) random field, cursor-stable scans).
-pub type Hash = indexmap::IndexMap<Bytes, Bytes, Hasher>;
-/// A set of byte strings, in an index set (O(1) random member, cursor-stable scans).
-pub type Set = indexmap::IndexSet<Bytes, Hasher>;
+/// A list: a double-ended queue of byte strings. Elements are
+/// [`CompactBytes`] (24 bytes, inline up to 23): a short element costs no
+/// heap block of its own.
+pub type List = VecDeque<CompactBytes>;
+/// A hash: field → value, in an index map (O(1) random field, cursor-stable
+/// scans), fields and values [`CompactBytes`] (looked up by `&[u8]`).
+pub type Hash = indexmap::IndexMap<CompactBytes, CompactBytes, Hasher>;
+/// A set of byte strings, in an index set (O(1) random member, cursor-stable
+/// scans), members [`CompactBytes`] (looked up by `&[u8]`).
+pub type Set = indexmap::IndexSet<CompactBytes, Hasher>;
 
 /// A value stored under a key.
 ///
