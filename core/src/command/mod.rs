@@ -457,8 +457,8 @@ impl Args {
         Args { argv, pos: skip }
     }
 
-    /// Every word, the name included; words already taken with [`Args::key`]
-    /// or [`Args::bytes`] are empty.
+    /// Every word, the name included; words already taken with [`Args::next`],
+    /// [`Args::key`], [`Args::bytes`] or [`Args::rest`] are empty.
     pub fn argv(&self) -> &[Bytes] {
         &self.argv
     }
@@ -478,12 +478,11 @@ impl Args {
         self.argv.get(self.pos)
     }
 
-    /// The next word; `ERR syntax error` when there is none.
+    /// The next word, moved out like [`Args::key`]; `ERR syntax error` when
+    /// there is none.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Bytes> {
-        let b = self.argv.get(self.pos).cloned().ok_or(Error::Syntax)?;
-        self.pos += 1;
-        Ok(b)
+        self.take()
     }
 
     /// The next word as a key. Moves it out of the argument vector (cloning
@@ -507,15 +506,17 @@ impl Args {
     /// The next word as a signed 64-bit integer (Redis's `string2ll`:
     /// no `+`, no spaces, no leading zeros); `ERR value is not an integer or out of range`.
     pub fn i64(&mut self) -> Result<i64> {
-        let b = self.next()?;
-        parse_i64(&b).ok_or(Error::NotInteger)
+        let n = parse_i64(self.peek().ok_or(Error::Syntax)?).ok_or(Error::NotInteger);
+        self.pos += 1;
+        n
     }
 
     /// The next word as a float (Redis's `strtod` rules, `inf`/`-inf`
     /// accepted, NaN refused); `ERR value is not a valid float`.
     pub fn f64(&mut self) -> Result<f64> {
-        let b = self.next()?;
-        parse_f64(&b).ok_or(Error::NotFloat)
+        let n = parse_f64(self.peek().ok_or(Error::Syntax)?).ok_or(Error::NotFloat);
+        self.pos += 1;
+        n
     }
 
     /// Consumes the next word if it equals `keyword` (ASCII case-insensitive).
@@ -548,11 +549,6 @@ impl Args {
     /// The remaining words, borrowed.
     pub fn rest_ref(&self) -> &[Bytes] {
         &self.argv[self.pos..]
-    }
-
-    /// Moves the read position back by `n` words.
-    pub fn back(&mut self, n: usize) {
-        self.pos -= n;
     }
 }
 

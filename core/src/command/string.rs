@@ -911,10 +911,12 @@ fn pairs(args: &mut Args, command: &'static str) -> Result<Vec<(Bytes, Bytes)>> 
     if rest.len() % 2 != 0 {
         return Err(Error::wrong_arity(command));
     }
-    Ok(rest
-        .chunks_exact(2)
-        .map(|p| (p[0].clone(), p[1].clone()))
-        .collect())
+    let mut words = rest.into_iter();
+    let mut pairs = Vec::with_capacity(words.len() / 2);
+    while let (Some(k), Some(v)) = (words.next(), words.next()) {
+        pairs.push((k, v));
+    }
+    Ok(pairs)
 }
 
 /// `MSET key value [key value ...]`.

@@ -464,10 +464,11 @@ fn zadd_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     if incr && words.len() > 2 {
         return Err(Error::IncrSinglePair);
     }
-    let pairs: Vec<(f64, Bytes)> = words
-        .chunks(2)
-        .map(|p| Ok((parse_score(&p[0]).ok_or(Error::NotFloat)?, p[1].clone())))
-        .collect::<Result<_>>()?;
+    let mut words = words.into_iter();
+    let mut pairs: Vec<(f64, Bytes)> = Vec::with_capacity(words.len() / 2);
+    while let (Some(score), Some(member)) = (words.next(), words.next()) {
+        pairs.push((parse_score(&score).ok_or(Error::NotFloat)?, member));
+    }
     if incr {
         let (score, member) = pairs.into_iter().next().unwrap();
         return Ok(match zadd_incr(cx.db(), &key, score, member, o)? {
