@@ -21,6 +21,7 @@ use super::keyspace::parse_cursor;
 use super::{Args, CommandSpec, Cx, KeySpec, Protocol, spec};
 use crate::keyspace::{Keyspace, scan_indexed};
 use crate::ld::LongDouble;
+use crate::value::compact::to_bytes_all;
 use crate::value::{CompactBytes, Hash};
 use crate::{Error, Reply, Result, glob};
 
@@ -249,9 +250,12 @@ pub(crate) fn hgetall(db: &mut Keyspace, key: &[u8]) -> Result<Vec<(Bytes, Bytes
     Ok(db
         .read::<Hash>(key)?
         .map(|h| {
-            h.iter()
-                .map(|(f, v)| (f.to_bytes(), v.to_bytes()))
-                .collect()
+            let mut all = to_bytes_all(h.iter().flat_map(|(f, v)| [f, v])).into_iter();
+            let mut pairs = Vec::with_capacity(h.len());
+            while let (Some(f), Some(v)) = (all.next(), all.next()) {
+                pairs.push((f, v));
+            }
+            pairs
         })
         .unwrap_or_default())
 }
@@ -260,7 +264,7 @@ pub(crate) fn hgetall(db: &mut Keyspace, key: &[u8]) -> Result<Vec<(Bytes, Bytes
 pub(crate) fn hkeys(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
     Ok(db
         .read::<Hash>(key)?
-        .map(|h| h.keys().map(CompactBytes::to_bytes).collect())
+        .map(|h| to_bytes_all(h.keys()))
         .unwrap_or_default())
 }
 
@@ -268,7 +272,7 @@ pub(crate) fn hkeys(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
 pub(crate) fn hvals(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
     Ok(db
         .read::<Hash>(key)?
-        .map(|h| h.values().map(CompactBytes::to_bytes).collect())
+        .map(|h| to_bytes_all(h.values()))
         .unwrap_or_default())
 }
 

@@ -16,6 +16,7 @@ use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, spec};
 use crate::blocking::{BlockRequest, ServeFn};
 use crate::keyspace::Keyspace;
+use crate::value::compact::to_bytes_all;
 use crate::value::{CompactBytes, List};
 use crate::{Error, Reply, Result};
 
@@ -316,7 +317,7 @@ pub(crate) fn range(db: &mut Keyspace, key: &[u8], start: i64, stop: i64) -> Res
         return Ok(Vec::new());
     };
     Ok(match clamp_range(list.len(), start, stop) {
-        Some((s, e)) => list.range(s..=e).map(CompactBytes::to_bytes).collect(),
+        Some((s, e)) => to_bytes_all(list.range(s..=e)),
         None => Vec::new(),
     })
 }

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, parse_i64, spec};
 use crate::keyspace::{Keyspace, scan_indexed};
+use crate::value::compact::to_bytes_all;
 use crate::value::{CompactBytes, Set, Value};
 use crate::{Error, Reply, Result};
 
@@ -108,7 +109,7 @@ pub(crate) fn in_redis_order(mut members: Vec<Bytes>) -> Vec<Bytes> {
 pub(crate) fn smembers(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
     Ok(in_redis_order(
         db.read::<Set>(key)?
-            .map(|s| s.iter().map(CompactBytes::to_bytes).collect())
+            .map(to_bytes_all)
             .unwrap_or_default(),
     ))
 }
