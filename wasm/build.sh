@@ -48,7 +48,9 @@ wasm-bindgen "$wasm" --target web --out-dir "$pkg/web" --out-name embedis --remo
 echo '{ "type": "commonjs" }' > "$pkg/node/package.json"
 echo '{ "type": "module" }' > "$pkg/web/package.json"
 cp "$here/js/index.cjs" "$here/js/index.mjs" "$here/js/listen.cjs" "$here/js/persist-node.cjs" "$pkg/node/"
-cp "$here/js/index.js" "$here/js/persist-web.js" "$pkg/web/"
+cp "$here/js/index.js" "$here/js/persist-web.js" "$here/js/fast.js" "$pkg/web/"
+# fast.js is an ES module; Node's build is CommonJS, so it gets a CJS copy.
+{ echo "'use strict';"; sed 's/^export function install(/function install(/' "$here/js/fast.js"; echo 'exports.install = install;'; } > "$pkg/node/fast.cjs"
 
 # The console page (www/) loads the browser build from www/pkg/.
 rm -rf "$here/www/pkg"

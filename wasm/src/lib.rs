@@ -14,12 +14,17 @@
 //!
 //! Every method builds the command's words, runs them through the core's one
 //! entry point ([`embedis::Store::dispatch`]) and converts the [`embedis::Reply`]
-//! into a JS value; no command logic lives in this crate.
+//! into a JS value, except the hottest calls, `get` and `set`, which call the
+//! core's typed [`embedis::Db::get`] / [`embedis::Db::set`] (the functions the
+//! GET and SET commands run), with string arguments passed through a scratch
+//! buffer (`scratch`, `js/fast.js`). No command logic lives in this crate.
 //!
 //! # Layout
 //! - `convert`: JS values → command words, replies → JS values, errors.
 //! - `commands/*`: one file per Redis command group, as in the core.
 //! - `blocking`: BLPOP & co. as Promises (core future raced with `setTimeout`).
+//! - `scratch`: the buffer the string fast paths of `js/fast.js` pass
+//!   arguments and replies through.
 //! - `timer`: JS timers owned by Rust values; the store's life signal.
 //! - `js/`, `build.sh`: the npm package around the wasm-bindgen output.
 
@@ -30,7 +35,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use embedis::{Bytes, Dispatch, Protocol, Reply, Store, StoreBuilder};
+use embedis::{Bytes, Db, Dispatch, Protocol, Reply, Store, StoreBuilder};
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
@@ -39,6 +44,7 @@ mod commands;
 mod convert;
 mod listen;
 mod reply_decode;
+mod scratch;
 mod timer;
 mod types;
 
@@ -79,7 +85,9 @@ impl Drop for Inner {
 #[wasm_bindgen]
 pub struct Embedis {
     inner: Rc<Inner>,
-    db: usize,
+    /// The selected database, as a typed-API handle: the fast paths
+    /// (`get`, `set`, ...) call it directly, with no lookup per call.
+    db: Db,
 }
 
 #[wasm_bindgen]
@@ -107,7 +115,7 @@ impl Embedis {
     /// The database this handle runs commands in (0 unless `select`ed).
     #[wasm_bindgen(getter)]
     pub fn index(&self) -> u32 {
-        self.db as u32
+        self.db.index() as u32
     }
 
     /// Switches this handle to database `index`, as Redis `SELECT`.
@@ -118,7 +126,7 @@ impl Embedis {
         if index >= self.inner.store.databases() {
             return Err(convert::error_value(&embedis::Error::DbIndexOutOfRange));
         }
-        self.db = index;
+        self.db = self.inner.store.db(index);
         Ok(())
     }
 
@@ -129,7 +137,7 @@ impl Embedis {
     pub fn database(&self, index: u32) -> Result<Embedis, JsValue> {
         let mut other = Embedis {
             inner: self.inner.clone(),
-            db: self.db,
+            db: self.db.clone(),
         };
         other.select(index)?;
         Ok(other)
@@ -224,7 +232,7 @@ impl Embedis {
         let replies = self
             .inner
             .store
-            .atomically_with(self.db, Protocol::Resp2, |tx| {
+            .atomically_with(self.db.index(), Protocol::Resp2, |tx| {
                 list.into_iter()
                     .map(|argv| tx.execute_argv(argv))
                     .collect::<Vec<_>>()
@@ -251,7 +259,8 @@ impl Embedis {
                 store.purge_expired(EXPIRY_BUDGET);
             }));
         }
-        Embedis { inner, db: 0 }
+        let db = inner.store.db(0);
+        Embedis { inner, db }
     }
 
     /// The life signal of this handle family (settles pending work on free).
@@ -266,7 +275,14 @@ impl Embedis {
 
     /// Dispatches `argv` on this handle's database.
     pub(crate) fn dispatch(&self, argv: Vec<Bytes>) -> Dispatch {
-        self.inner.store.dispatch(self.db, Protocol::Resp2, argv)
+        self.inner
+            .store
+            .dispatch(self.db.index(), Protocol::Resp2, argv)
+    }
+
+    /// The selected database's typed-API handle (the fast paths).
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
     }
 
     /// Runs `argv`; a blocked command gives its timeout reply at once.

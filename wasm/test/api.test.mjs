@@ -117,6 +117,83 @@ describe('strings', () => {
   });
 });
 
+// get(string) and set(string, string) go through js/fast.js and the scratch
+// buffer (src/scratch.rs) to the core's typed Db::get / Db::set; each case is
+// checked against the GET / SET commands run by name. (Lazy expiry through
+// this path: 'activeExpiry: false leaves expiry to reads' below, and with a
+// manual clock in src/commands/string.rs.)
+describe('get and set with string arguments', () => {
+  const texts = ['', 'v', 'héllo', '日本語', '😀 and 𝄞', 'nul\u0000inside', '\ufeffBOM first', 'lone \ud800 surrogate',
+    'x'.repeat(100_000), 'é'.repeat(300_000), '😀'.repeat(70_000)];
+
+  test('store the bytes SET stores and read what GET reads', () => {
+    const fast = new Embedis();
+    const byName = new Embedis();
+    for (const [i, text] of texts.entries()) {
+      for (const key of [`k${i}`, `clé ${i} ${text.slice(0, 20)}`]) {
+        assert.equal(fast.set(key, text), 'OK');
+        assert.equal(byName.command(['SET', key, text]), 'OK');
+        assert.deepEqual(fast.commandBytes(['GET', key]), byName.commandBytes(['GET', key]), key);
+        assert.equal(fast.get(key), byName.command(['GET', key]), key);
+        assert.equal(fast.get(key), byName.get(key), key);
+      }
+    }
+    assert.equal(fast.get('k7'), 'lone \ufffd surrogate'); // as TextEncoder sends it
+    assert.equal(fast.get('missing'), null);
+    assert.equal(fast.get('missing'), fast.command(['GET', 'missing']));
+  });
+
+  test('values that are not UTF-8 read as GET reads them (U+FFFD)', () => {
+    const db = new Embedis();
+    for (const bytes of [[0xff], [0x41, 0xe2, 0x82], [0xc0, 0xaf, 0x41], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98]]) {
+      db.set('raw', new Uint8Array(bytes));
+      assert.equal(db.get('raw'), db.command(['GET', 'raw']), JSON.stringify(bytes));
+    }
+    db.set('raw', new Uint8Array([0xff, 0x41, 0xe2, 0x82]));
+    assert.equal(db.get('raw'), '\ufffdA\ufffd');
+  });
+
+  test('get of another type is WRONGTYPE; set replaces any type and drops the TTL', () => {
+    const db = new Embedis();
+    db.lpush('l', 'a');
+    const wrongtype = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+    throwsRedis(() => db.get('l'), wrongtype);
+    throwsRedis(() => db.command(['GET', 'l']), wrongtype);
+    assert.equal(db.set('l', 'v'), 'OK');
+    assert.equal(db.type('l'), 'string');
+    db.set('t', 'v', { ex: 100 });
+    assert.equal(db.ttl('t'), 100);
+    db.set('t', 'w');
+    assert.equal(db.ttl('t'), -1);
+    assert.equal(db.get('t'), 'w');
+  });
+
+  test('other argument types and options take the general method', () => {
+    const db = new Embedis();
+    assert.equal(db.set('n', 42), 'OK');
+    assert.equal(db.get('n'), '42');
+    assert.equal(db.set(new Uint8Array([107]), 'by bytes'), 'OK');
+    assert.equal(db.get('k'), 'by bytes');
+    assert.equal(db.get(new Uint8Array([107])), 'by bytes');
+    assert.equal(db.set('k', 'other', { nx: true }), null);
+    assert.equal(db.set('k', 'other', { get: true }), 'by bytes');
+    assert.equal(db.set('k', 'again', null), 'OK');
+    assert.equal(db.set('k', 'again', undefined), 'OK');
+    assert.throws(() => db.get({}), TypeError);
+  });
+
+  test('each handle reads and writes its own database', () => {
+    const db = new Embedis();
+    const one = db.database(1);
+    one.set('k', 'in 1');
+    db.set('k', 'in 0');
+    assert.equal(one.get('k'), 'in 1');
+    assert.equal(db.get('k'), 'in 0');
+    db.select(1);
+    assert.equal(db.get('k'), 'in 1');
+  });
+});
+
 describe('keyspace', () => {
   test('del, exists, type, rename, copy, move, keys, scan', () => {
     const db = new Embedis();

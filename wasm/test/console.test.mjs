@@ -142,6 +142,36 @@ describe('console page in Chromium', () => {
     await page.screenshot({ path: path.join(artifacts, 'console.png') });
   });
 
+  test('get and set with string arguments (js/fast.js, TextDecoder here) agree with GET and SET', async () => {
+    const got = await page.evaluate(() => {
+      const db = new window.embedis.Embedis({ activeExpiry: false });
+      const texts = ['', 'v', 'héllo', '😀 and 𝄞', 'nul\u0000inside', '\ufeffBOM first', 'x'.repeat(100_000), 'é'.repeat(300_000)];
+      const same = texts.map((t, i) => {
+        db.set(`k${i}`, t);
+        return db.get(`k${i}`) === t && db.command(['GET', `k${i}`]) === t;
+      });
+      db.set('lone', 'a\ud800b');
+      db.set('raw', new Uint8Array([0xff, 0x41, 0xe2, 0x82]));
+      db.lpush('list', 'a');
+      let error = null;
+      try {
+        db.get('list');
+      } catch (e) {
+        error = `${e.code}: ${e.message}`;
+      }
+      const out = { same, lone: db.get('lone'), raw: [db.get('raw'), db.command(['GET', 'raw'])], missing: db.get('nope'), error };
+      db.free();
+      return out;
+    });
+    assert.deepEqual(got, {
+      same: Array(8).fill(true),
+      lone: 'a\ufffdb',
+      raw: ['\ufffdA\ufffd', '\ufffdA\ufffd'],
+      missing: null,
+      error: 'WRONGTYPE: WRONGTYPE Operation against a key holding the wrong kind of value',
+    });
+  });
+
   test('the data is back after a reload (IndexedDB)', async () => {
     await page.evaluate(() => window.embedis.saved());
     await page.reload();

@@ -4,6 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::Embedis;
 use crate::convert::{self, Argv, Mode, Opts};
+use crate::scratch;
 use crate::types::*;
 
 /// Appends `EX`/`PX`/`EXAT`/`PXAT` from options, in that order.
@@ -35,8 +36,41 @@ impl Embedis {
     ///
     /// Throws `WRONGTYPE` when the key holds another type.
     pub fn get(&self, key: &Key) -> Result<NullableString, JsValue> {
-        let r = self.run(Argv::new("GET").arg(key)?)?;
-        Ok(convert::nullable(r, Mode::Text)?.unchecked_into())
+        // The typed `Db::get`: the same function GET's handler calls, without
+        // building command words, looking the command up or a `Reply`.
+        let v = self
+            .db()
+            .get(convert::word(key)?)
+            .map_err(|e| convert::error_value(&e))?;
+        Ok(v.map_or(JsValue::NULL, |b| convert::text(&b))
+            .unchecked_into())
+    }
+
+    // skip_typescript: internal, called by js/fast.js.
+    /// `get` of the key in the scratch buffer's first `key_len` bytes: the
+    /// value's length after writing it there as UTF-8 (lossy), or -1 for
+    /// nil. Internal: call `get`.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __get, skip_typescript)]
+    pub fn get_scratch(&self, key_len: u32) -> Result<i32, JsValue> {
+        let v = scratch::with(0, key_len, |key| self.db().get(key));
+        match v.map_err(|e| convert::error_value(&e))? {
+            None => Ok(-1),
+            Some(b) => Ok(scratch::put_text(&b)),
+        }
+    }
+
+    // skip_typescript: internal, called by js/fast.js.
+    /// `set` with no options of the key in the scratch buffer's first
+    /// `key_len` bytes to the `value_len` bytes after it. Internal: call `set`.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __set, skip_typescript)]
+    pub fn set_scratch(&self, key_len: u32, value_len: u32) -> Result<(), JsValue> {
+        let r = scratch::with(0, key_len + value_len, |kv| {
+            let (key, value) = kv.split_at(key_len as usize);
+            self.db().set(key, value)
+        });
+        r.map_err(|e| convert::error_value(&e))
     }
 
     /// `get` as bytes.
@@ -55,6 +89,12 @@ impl Embedis {
         value: &Value,
         options: Option<SetOptions>,
     ) -> Result<NullableString, JsValue> {
+        if options.is_none() {
+            // Plain `SET key value`: the typed `Db::set` (see `get`).
+            let (k, v) = (convert::word(key)?, convert::word(value)?);
+            self.db().set(k, v).map_err(|e| convert::error_value(&e))?;
+            return Ok(JsValue::from_str("OK").unchecked_into());
+        }
         let o = Opts::of(options)?;
         let mut a = Argv::new("SET").arg(key)?.arg(value)?;
         if o.flag("nx") {
@@ -196,4 +236,70 @@ impl Embedis {
 /// Used by the hash group too.
 pub(crate) fn field_values(a: Argv, v: &JsValue) -> Result<Argv, JsValue> {
     flat_pairs(a, v)
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use embedis::{ManualClock, Store};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use crate::{Embedis, scratch};
+
+    /// `__get` of `key` through the scratch buffer, as js/fast.js calls it.
+    fn get(db: &Embedis, key: &str) -> Option<Vec<u8>> {
+        scratch::write(0, key.as_bytes());
+        let n = db.get_scratch(key.len() as u32).unwrap();
+        (n >= 0).then(|| scratch::with(0, n as u32, <[u8]>::to_vec))
+    }
+
+    /// `__set` of `key` to `value` through the scratch buffer.
+    fn set(db: &Embedis, key: &str, value: &str) {
+        scratch::write(0, key.as_bytes());
+        scratch::write(key.len() as u32, value.as_bytes());
+        db.set_scratch(key.len() as u32, value.len() as u32)
+            .unwrap();
+    }
+
+    fn command(db: &Embedis, words: &[&str]) -> JsValue {
+        let argv: js_sys::Array = words.iter().map(|w| JsValue::from_str(w)).collect();
+        db.command(argv.unchecked_into()).unwrap().into()
+    }
+
+    #[wasm_bindgen_test]
+    fn scratch_get_expires_keys_by_the_store_clock() {
+        let clock = ManualClock::new(1_000_000);
+        let db = Embedis::wrap(Store::builder().clock(clock.clone()).build(), false);
+        set(&db, "k", "v");
+        command(&db, &["PEXPIRE", "k", "100"]);
+        clock.advance_ms(99);
+        assert_eq!(get(&db, "k").as_deref(), Some(&b"v"[..]));
+        clock.advance_ms(1);
+        assert_eq!(get(&db, "k"), None);
+        assert_eq!(command(&db, &["DBSIZE"]), JsValue::from_f64(0.0));
+    }
+
+    #[wasm_bindgen_test]
+    fn scratch_set_drops_the_ttl_as_set_does() {
+        let clock = ManualClock::new(1_000_000);
+        let db = Embedis::wrap(Store::builder().clock(clock.clone()).build(), false);
+        command(&db, &["SET", "k", "old", "PX", "100"]);
+        set(&db, "k", "new");
+        clock.advance_ms(1000);
+        assert_eq!(get(&db, "k").as_deref(), Some(&b"new"[..]));
+        assert_eq!(command(&db, &["PTTL", "k"]), JsValue::from_f64(-1.0));
+    }
+
+    #[wasm_bindgen_test]
+    fn scratch_get_writes_invalid_utf8_as_replacement_characters() {
+        let db = Embedis::wrap(Store::new(), false);
+        db.db().set("raw", [0xff, b'A', 0xe2, 0x82]).unwrap();
+        assert_eq!(
+            get(&db, "raw"),
+            Some("\u{fffd}A\u{fffd}".as_bytes().to_vec())
+        );
+        let long = "é".repeat(100_000);
+        set(&db, "long", &long);
+        assert_eq!(get(&db, "long"), Some(long.into_bytes()));
+    }
 }

@@ -1,0 +1,87 @@
+//! The scratch buffer of the string fast paths (`js/fast.js`).
+//!
+//! A call like `db.get('k')` costs more in crossing the JS/wasm boundary
+//! than in the store: wasm-bindgen's glue allocates wasm memory for each
+//! string argument and frees it after, and returns a string through another
+//! allocation. For the hottest calls with string arguments, `js/fast.js`
+//! instead writes the arguments as UTF-8 into this one buffer, which lives as
+//! long as the module, calls an export that reads them from here, and reads
+//! a string reply back from here. The export runs the core's typed API, so
+//! the command's meaning stays in the core.
+//!
+//! The buffer's length is its capacity (`resize`, never `reserve`), so
+//! growing it keeps every byte JS wrote, and JS knows its address from
+//! `Embedis.__scratch`.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use crate::Embedis;
+
+thread_local! {
+    // wasm32 without threads: one buffer for the module instance.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+#[wasm_bindgen]
+impl Embedis {
+    // skip_typescript: internal, called by js/fast.js.
+    /// Grows the scratch buffer to at least `len` bytes, keeping its
+    /// contents, and returns its address in wasm memory (which a later
+    /// growth may change). Internal.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __scratch, skip_typescript)]
+    pub fn scratch(len: u32) -> u32 {
+        SCRATCH.with_borrow_mut(|s| {
+            if s.len() < len as usize {
+                s.resize(len as usize, 0);
+            }
+            s.as_ptr() as usize as u32
+        })
+    }
+
+    // skip_typescript: internal, called by js/fast.js.
+    /// The module's `WebAssembly.Memory`, which holds the scratch buffer. Internal.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __memory, skip_typescript)]
+    pub fn memory() -> JsValue {
+        wasm_bindgen::memory()
+    }
+}
+
+/// Runs `f` on the `len` bytes JS wrote at offset `at`.
+///
+/// # Panics
+/// If they are not inside the buffer (js/fast.js reserves before writing).
+pub(crate) fn with<R>(at: u32, len: u32, f: impl FnOnce(&[u8]) -> R) -> R {
+    SCRATCH.with_borrow(|s| f(&s[at as usize..][..len as usize]))
+}
+
+/// Writes `b` at the start of the buffer as UTF-8 (invalid sequences as
+/// U+FFFD, as the other methods' string replies) and returns its length in
+/// bytes; the buffer grows if needed (JS then asks for its new address).
+pub(crate) fn put_text(b: &[u8]) -> i32 {
+    let lossy;
+    let text = match std::str::from_utf8(b) {
+        Ok(s) => s.as_bytes(),
+        Err(_) => {
+            lossy = String::from_utf8_lossy(b);
+            lossy.as_bytes()
+        }
+    };
+    SCRATCH.with_borrow_mut(|s| {
+        if s.len() < text.len() {
+            s.resize(text.len(), 0);
+        }
+        s[..text.len()].copy_from_slice(text);
+    });
+    text.len() as i32
+}
+
+/// Writes `bytes` at offset `at` as js/fast.js does.
+#[cfg(all(test, target_arch = "wasm32"))]
+pub(crate) fn write(at: u32, bytes: &[u8]) {
+    Embedis::scratch(at + bytes.len() as u32);
+    SCRATCH.with_borrow_mut(|s| s[at as usize..][..bytes.len()].copy_from_slice(bytes));
+}
