@@ -10,11 +10,13 @@ mod segment;
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering::Relaxed};
 
 use self::segment::{KeySet, Segment};
 use bytes::Bytes;
 
 use crate::blocking::PendingWaiter;
+use crate::clock::{Clock, SystemClock};
 use crate::value::{CompactBytes, Hasher, Kind, Value};
 use crate::{Error, Result};
 
@@ -64,6 +66,71 @@ impl Entry {
         self.expire_at_ms != Self::PERSISTENT && self.expire_at_ms <= now_ms
     }
 }
+
+/// What the databases of one store share about the step running under the
+/// store lock (one command, or a whole transaction or script): its time and
+/// whether any database has keys ready for blocked clients.
+///
+/// The time is read from the clock when first needed, then kept until the
+/// next step begins, so every command of a MULTI or a script sees one
+/// instant (Redis caches the command time the same way), and a command that
+/// never meets a key with an expiry (a GET of a persistent key) never reads
+/// the clock. Atomics only so `Keyspace` stays `Send`: all access is under
+/// the store lock, so `Relaxed` suffices and they cost plain loads and stores.
+pub(crate) struct Step {
+    clock: Arc<dyn Clock>,
+    /// The step's time in unix ms, or [`Step::UNREAD`].
+    now_ms: AtomicI64,
+    /// Some database's `ready` may be non-empty: what [`crate::store`]
+    /// checks after a step before looking at every database.
+    ready: AtomicBool,
+}
+
+impl Step {
+    /// `now_ms` before the clock is read in this step.
+    const UNREAD: i64 = i64::MIN;
+
+    pub(crate) fn new(clock: Arc<dyn Clock>) -> Self {
+        Step {
+            clock,
+            now_ms: AtomicI64::new(Self::UNREAD),
+            ready: AtomicBool::new(false),
+        }
+    }
+
+    /// Starts a step: the next [`Step::now_ms`] reads the clock.
+    #[inline]
+    pub(crate) fn begin(&self) {
+        self.now_ms.store(Self::UNREAD, Relaxed);
+    }
+
+    /// The step's time, unix ms: read from the clock on the first call of
+    /// the step, the same value after.
+    #[inline]
+    pub(crate) fn now_ms(&self) -> i64 {
+        match self.now_ms.load(Relaxed) {
+            Self::UNREAD => {
+                let now = self.clock.now_unix_ms();
+                self.now_ms.store(now, Relaxed);
+                now
+            }
+            now => now,
+        }
+    }
+
+    /// Clears the ready flag; true if it was set (a database may have keys
+    /// ready for blocked clients).
+    #[inline]
+    pub(crate) fn take_ready(&self) -> bool {
+        self.ready.load(Relaxed) && {
+            self.ready.store(false, Relaxed);
+            true
+        }
+    }
+}
+
+/// Where a key lives in [`Segments`]: (segment, index in the segment).
+type At = (usize, usize);
 
 /// log2 of the number of segments of a keyspace map.
 const SEGMENT_BITS: u32 = 12;
@@ -124,25 +191,35 @@ impl Segments {
         }
     }
 
-    /// (segment, index) of `key`.
-    fn find(&self, key: &[u8]) -> Option<(usize, usize)> {
+    /// Where `key` lives.
+    fn find(&self, key: &[u8]) -> Option<At> {
         if self.len == 0 {
             return None;
         }
-        let hash = self.hash(key);
+        self.find_hashed(self.hash(key), key)
+    }
+
+    /// Where `key`, whose hash is `hash`, lives.
+    #[inline]
+    fn find_hashed(&self, hash: u64, key: &[u8]) -> Option<At> {
+        if self.len == 0 {
+            return None;
+        }
         let s = Self::segment_of(hash);
         let i = self.segs[s].find(hash, key)?;
         Some((s, i))
     }
 
     /// The entry at (segment, index), as returned by [`Segments::find`].
-    fn at(&self, (s, i): (usize, usize)) -> (&Key, &Entry) {
+    #[inline]
+    fn at(&self, (s, i): At) -> (&Key, &Entry) {
         self.segs[s].get_index(i).unwrap()
     }
 
     /// The entry at (segment, index), for writing: copies the segment first
     /// if a frozen view shares it.
-    fn at_mut(&mut self, (s, i): (usize, usize)) -> &mut Entry {
+    #[inline]
+    fn at_mut(&mut self, (s, i): At) -> &mut Entry {
         Arc::make_mut(&mut self.segs[s]).get_index_mut(i).unwrap()
     }
 
@@ -150,38 +227,41 @@ impl Segments {
         self.find(key).map(|at| self.at(at).1)
     }
 
-    /// Inserts or replaces; a replaced key keeps its position (and its key
-    /// bytes). Returns the old entry.
-    fn insert(&mut self, key: Key, entry: Entry) -> Option<Entry> {
+    /// Adds `key`, whose hash is `hash`, which the caller has just found
+    /// absent (no second lookup). Returns where it lives.
+    fn push_new(&mut self, hash: u64, key: Key, entry: Entry) -> At {
         self.allocate();
-        let hash = self.hash(&key);
-        let seg = Arc::make_mut(&mut self.segs[Self::segment_of(hash)]);
-        let old = seg.insert(&self.hasher, hash, key, entry);
-        if old.is_none() {
-            self.len += 1;
-        }
-        old
+        let s = Self::segment_of(hash);
+        let i = Arc::make_mut(&mut self.segs[s]).push_new(&self.hasher, hash, key, entry);
+        self.len += 1;
+        (s, i)
     }
 
     /// Inserts `key`, whose hash is `hash`, if it is absent (snapshot
     /// loading); false, changing nothing, if it is present.
     fn insert_new(&mut self, hash: u64, key: Key, entry: Entry) -> bool {
-        self.allocate();
-        let seg = Arc::make_mut(&mut self.segs[Self::segment_of(hash)]);
-        if seg.find(hash, &key).is_some() {
+        if self.find_hashed(hash, &key).is_some() {
             return false;
         }
-        seg.insert(&self.hasher, hash, key, entry);
-        self.len += 1;
+        self.push_new(hash, key, entry);
         true
+    }
+
+    /// Removes the entry at `at`, whose key hashes to `hash` (the segment's
+    /// last key moves into its place).
+    fn remove_at(&mut self, hash: u64, (s, i): At) -> Entry {
+        let (_, e) = Arc::make_mut(&mut self.segs[s])
+            .swap_remove_index(&self.hasher, hash, i)
+            .unwrap();
+        self.len -= 1;
+        e
     }
 
     /// Removes `key` (the segment's last key moves into its place).
     fn swap_remove(&mut self, key: &[u8]) -> Option<Entry> {
-        let (s, i) = self.find(key)?;
-        let (_, e) = Arc::make_mut(&mut self.segs[s]).swap_remove_index(&self.hasher, i)?;
-        self.len -= 1;
-        Some(e)
+        let hash = self.hash(key);
+        let at = self.find_hashed(hash, key)?;
+        Some(self.remove_at(hash, at))
     }
 
     fn iter(&self) -> impl Iterator<Item = (&Key, &Entry)> {
@@ -253,9 +333,8 @@ pub(crate) struct Keyspace {
     /// Keys that have an expiry, sampled by active expiry as Redis samples its
     /// `expires` dict.
     volatile: KeySet,
-    /// Time of the command being executed (Redis caches it per command too,
-    /// so a MULTI or script sees one instant).
-    pub(crate) now_ms: i64,
+    /// The running step's time, shared with the store's other databases.
+    step: Arc<Step>,
     /// Watched keys → (watchers, modification counter). A write to a watched
     /// key bumps its counter; EXEC compares counters.
     watched: hashbrown::HashMap<Bytes, (u32, u64), Hasher>,
@@ -263,7 +342,8 @@ pub(crate) struct Keyspace {
     pub(crate) blocked: hashbrown::HashMap<Bytes, VecDeque<u64>, Hasher>,
     /// Waiter id → what it waits for and how to serve it.
     pub(crate) waiters: hashbrown::HashMap<u64, PendingWaiter, Hasher>,
-    /// Keys written since the last serve pass that have blocked waiters.
+    /// Keys written since the last serve pass that have blocked waiters
+    /// (pushed by [`Keyspace::mark_ready`], which also raises the step's flag).
     pub(crate) ready: Vec<Bytes>,
     /// Keys removed because they expired (INFO `expired_keys`).
     pub(crate) expired_keys: u64,
@@ -282,11 +362,18 @@ impl std::fmt::Debug for Keyspace {
 }
 
 impl Keyspace {
+    /// A database on its own step with the system clock (a database being
+    /// loaded before it is swapped into a store).
     pub(crate) fn new(seed: u64) -> Self {
+        Self::with_step(seed, Arc::new(Step::new(Arc::new(SystemClock))))
+    }
+
+    /// A database of a store whose databases share `step`.
+    pub(crate) fn with_step(seed: u64, step: Arc<Step>) -> Self {
         Keyspace {
             map: Segments::new(),
             volatile: KeySet::default(),
-            now_ms: 0,
+            step,
             watched: Default::default(),
             blocked: Default::default(),
             waiters: Default::default(),
@@ -312,25 +399,75 @@ impl Keyspace {
         self.volatile.len()
     }
 
-    /// (segment, index) of `key` if it is live; removes it if it has expired.
-    fn find_live(&mut self, key: &[u8]) -> Option<(usize, usize)> {
-        let at = self.map.find(key)?;
-        if self.map.at(at).1.expired_at(self.now_ms) {
-            self.remove(key);
-            self.expired_keys += 1;
-            return None;
+    /// The time of the running command (or transaction, or script), unix
+    /// ms: the same instant for the whole step (see [`Step`]).
+    #[inline]
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.step.now_ms()
+    }
+
+    /// The step's time for a pass over many entries, or `i64::MIN` (before
+    /// every expiry) when no key has an expiry, saving the clock read.
+    fn now_for_pass(&self) -> i64 {
+        if self.volatile.is_empty() {
+            i64::MIN
+        } else {
+            self.now_ms()
         }
-        Some(at)
+    }
+
+    /// True if `e` has expired at the step's time. Reads the clock only for
+    /// an entry with an expiry.
+    #[inline]
+    fn is_expired(&self, e: &Entry) -> bool {
+        e.expire_at_ms != Entry::PERSISTENT && e.expire_at_ms <= self.now_ms()
+    }
+
+    /// The one hash lookup of an access: where `key` lives if it is live
+    /// (`Ok`), else its hash (`Err`), for an insert. A key found expired is
+    /// removed first (Redis's lazy expiry), and then counts as absent.
+    #[inline]
+    fn locate(&mut self, key: &[u8]) -> std::result::Result<At, u64> {
+        let hash = self.map.hash(key);
+        let Some(at) = self.map.find_hashed(hash, key) else {
+            return Err(hash);
+        };
+        if self.is_expired(self.map.at(at).1) {
+            self.remove_found(key, hash, at);
+            self.expired_keys += 1;
+            return Err(hash);
+        }
+        Ok(at)
+    }
+
+    /// Where `key` lives if it is live; removes it if it has expired.
+    #[inline]
+    fn find_live(&mut self, key: &[u8]) -> Option<At> {
+        self.locate(key).ok()
+    }
+
+    /// Removes `key`, found at `at` with hash `hash` (no second lookup).
+    fn remove_found(&mut self, key: &[u8], hash: u64, at: At) -> Entry {
+        let e = self.map.remove_at(hash, at);
+        if e.expire_at_ms().is_some() {
+            self.volatile.swap_remove(key);
+        }
+        self.touch(key);
+        e
     }
 
     /// Removes `key` if it has expired; true if it did.
     pub(crate) fn expire_if_needed(&mut self, key: &[u8]) -> bool {
-        let expired = self.map.get(key).is_some_and(|e| e.expired_at(self.now_ms));
-        if expired {
-            self.remove(key);
-            self.expired_keys += 1;
+        let hash = self.map.hash(key);
+        let Some(at) = self.map.find_hashed(hash, key) else {
+            return false;
+        };
+        if !self.is_expired(self.map.at(at).1) {
+            return false;
         }
-        expired
+        self.remove_found(key, hash, at);
+        self.expired_keys += 1;
+        true
     }
 
     /// The live entry under `key` (lazy expiry applied).
@@ -368,28 +505,44 @@ impl Keyspace {
         Ok(T::from_mut(&mut self.map.at_mut(at).value))
     }
 
+    /// Looks `key` up once for a read-modify-write: a live key's value can
+    /// be read, then written in place; an absent key (an expired one is
+    /// removed first) can be inserted with the hash already computed.
+    /// Nothing counts as a write (WATCH, blocked clients) until
+    /// [`LiveKey::into_mut`] or [`AbsentKey::insert`].
+    pub(crate) fn entry<'a>(&'a mut self, key: &'a [u8]) -> KeyEntry<'a> {
+        match self.locate(key) {
+            Ok(at) => KeyEntry::Live(LiveKey { ks: self, key, at }),
+            Err(hash) => KeyEntry::Absent(AbsentKey {
+                ks: self,
+                key,
+                hash,
+            }),
+        }
+    }
+
     /// The value of type `T` under `key`, created empty if missing.
     pub(crate) fn write_or_create<T: Kind>(&mut self, key: &[u8]) -> Result<&mut T> {
-        let at = match self.find_live(key) {
-            Some(at) if T::from_ref(&self.map.at(at).1.value).is_none() => {
+        let at = match self.locate(key) {
+            Ok(at) if T::from_ref(&self.map.at(at).1.value).is_none() => {
                 return Err(Error::WrongType);
             }
-            Some(at) => at,
-            None => {
-                self.map.insert(
-                    Key::copy_from_slice(key),
-                    Entry::new(T::empty().into_value(), None),
-                );
-                self.map.find(key).unwrap()
-            }
+            Ok(at) => at,
+            Err(hash) => self.map.push_new(
+                hash,
+                Key::copy_from_slice(key),
+                Entry::new(T::empty().into_value(), None),
+            ),
         };
         self.touch(key);
         self.signal_ready(key);
         Ok(T::from_mut(&mut self.map.at_mut(at).value).unwrap())
     }
 
-    /// Stores `value` under `key`, dropping any expiry (plain `SET`).
-    pub(crate) fn set(&mut self, key: impl Into<Key>, value: Value) {
+    /// Stores `value` under `key`, dropping any expiry (plain `SET`). The
+    /// key is converted to a [`Key`] only if it is new (a `&[u8]` is copied
+    /// then, a `Bytes` moved in).
+    pub(crate) fn set(&mut self, key: impl AsRef<[u8]> + Into<Key>, value: Value) {
         self.set_with_expiry(key, value, None);
     }
 
@@ -445,48 +598,70 @@ impl Keyspace {
     }
 
     /// Stores `value` under `key`, keeping the key's current expiry (`SET KEEPTTL`).
-    pub(crate) fn set_keep_ttl(&mut self, key: impl Into<Key>, value: Value) {
-        let key = key.into();
-        let ttl = self.get(&key).and_then(|e| e.expire_at_ms());
-        self.set_with_expiry(key, value, ttl);
+    pub(crate) fn set_keep_ttl(&mut self, key: impl AsRef<[u8]> + Into<Key>, value: Value) {
+        let k = key.as_ref();
+        self.touch(k);
+        self.signal_ready(k);
+        match self.locate(k) {
+            Ok(at) => self.map.at_mut(at).value = value,
+            Err(hash) => {
+                self.map.push_new(hash, key.into(), Entry::new(value, None));
+            }
+        }
     }
 
-    /// Stores `value` under `key` with an absolute expiry (or none).
+    /// Stores `value` under `key` with an absolute expiry (or none), with one
+    /// lookup. A replaced key keeps its position and its key bytes.
     pub(crate) fn set_with_expiry(
         &mut self,
-        key: impl Into<Key>,
+        key: impl AsRef<[u8]> + Into<Key>,
         value: Value,
         expire_at_ms: Option<i64>,
     ) {
-        let key = key.into();
-        self.touch(&key);
-        self.signal_ready(&key);
-        if expire_at_ms.is_some() {
-            self.volatile.insert(key.clone());
-        } else if !self.volatile.is_empty() {
-            self.volatile.swap_remove(&key[..]);
+        let k = key.as_ref();
+        self.touch(k);
+        self.signal_ready(k);
+        let entry = Entry::new(value, expire_at_ms);
+        match self.locate(k) {
+            Ok(at) => {
+                let e = self.map.at_mut(at);
+                let had_expiry = e.expire_at_ms().is_some();
+                *e = entry;
+                match (had_expiry, expire_at_ms.is_some()) {
+                    (false, true) => {
+                        let k = self.map.at(at).0.clone();
+                        self.volatile.insert(k);
+                    }
+                    (true, false) => {
+                        self.volatile.swap_remove(k);
+                    }
+                    _ => {}
+                }
+            }
+            Err(hash) => {
+                let key = key.into();
+                if expire_at_ms.is_some() {
+                    self.volatile.insert(key.clone());
+                }
+                self.map.push_new(hash, key, entry);
+            }
         }
-        self.map.insert(key, Entry::new(value, expire_at_ms));
     }
 
     /// Removes `key`; returns what it held (expired or not).
     pub(crate) fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        let e = self.map.swap_remove(key)?;
-        if e.expire_at_ms().is_some() {
-            self.volatile.swap_remove(key);
-        }
-        self.touch(key);
-        Some(e)
+        let hash = self.map.hash(key);
+        let at = self.map.find_hashed(hash, key)?;
+        Some(self.remove_found(key, hash, at))
     }
 
     /// Deletes `key` if it holds an empty collection (Redis never keeps one).
     pub(crate) fn remove_if_empty(&mut self, key: &[u8]) {
-        if self
-            .map
-            .get(key)
-            .is_some_and(|e| e.value.is_empty_collection())
+        let hash = self.map.hash(key);
+        if let Some(at) = self.map.find_hashed(hash, key)
+            && self.map.at(at).1.value.is_empty_collection()
         {
-            self.remove(key);
+            self.remove_found(key, hash, at);
         }
     }
 
@@ -528,7 +703,7 @@ impl Keyspace {
 
     /// Every live entry (snapshots, SCAN TYPE). Expired entries are skipped.
     pub(crate) fn entries(&self) -> impl Iterator<Item = (&Key, &Entry)> {
-        let now = self.now_ms;
+        let now = self.now_for_pass();
         self.map.iter().filter(move |(_, e)| !e.expired_at(now))
     }
 
@@ -538,7 +713,7 @@ impl Keyspace {
     pub(crate) fn freeze(&self) -> Frozen {
         Frozen {
             map: self.map.clone(),
-            now_ms: self.now_ms,
+            now_ms: self.now_ms(),
         }
     }
 
@@ -574,7 +749,7 @@ impl Keyspace {
         count: usize,
         mut keep: impl FnMut(&Key, &Entry) -> bool,
     ) -> (u64, Vec<Bytes>) {
-        let now = self.now_ms;
+        let now = self.now_for_pass();
         let mut out = Vec::new();
         if self.map.len == 0 {
             return (0, out);
@@ -653,7 +828,9 @@ impl Keyspace {
                 .filter(|k| ks.map.find(k).is_some())
                 .cloned()
                 .collect();
-            ks.ready.extend(keys);
+            for key in keys {
+                ks.mark_ready(key);
+            }
         }
     }
 
@@ -692,6 +869,7 @@ impl Keyspace {
     // ---- WATCH ----------------------------------------------------------
 
     /// Records that a write happened to `key` (Redis's `signalModifiedKey`).
+    #[inline]
     pub(crate) fn touch(&mut self, key: &[u8]) {
         self.dirty += 1;
         if !self.watched.is_empty()
@@ -702,7 +880,7 @@ impl Keyspace {
     }
 
     fn touch_all_watched(&mut self) {
-        let now = self.now_ms;
+        let now = self.now_for_pass();
         let map = &self.map;
         for (k, (_, version)) in self.watched.iter_mut() {
             if map.get(&k[..]).is_some_and(|e| !e.expired_at(now)) {
@@ -741,10 +919,69 @@ impl Keyspace {
     /// Marks `key` as possibly able to serve blocked clients (Redis's
     /// `signalKeyAsReady`); they are served when the current command or
     /// transaction completes.
+    #[inline]
     pub(crate) fn signal_ready(&mut self, key: &[u8]) {
         if !self.blocked.is_empty() && self.blocked.contains_key(key) {
-            self.ready.push(Bytes::copy_from_slice(key));
+            self.mark_ready(Bytes::copy_from_slice(key));
         }
+    }
+
+    /// Queues `key` for a serve pass and raises the step's ready flag.
+    fn mark_ready(&mut self, key: Bytes) {
+        self.ready.push(key);
+        self.step.ready.store(true, Relaxed);
+    }
+}
+
+/// A key looked up by [`Keyspace::entry`].
+pub(crate) enum KeyEntry<'a> {
+    /// The key exists and has not expired.
+    Live(LiveKey<'a>),
+    /// The key does not exist (or had expired, and was removed).
+    Absent(AbsentKey<'a>),
+}
+
+/// A live key found by [`Keyspace::entry`].
+pub(crate) struct LiveKey<'a> {
+    ks: &'a mut Keyspace,
+    key: &'a [u8],
+    at: At,
+}
+
+impl<'a> LiveKey<'a> {
+    /// The value, as type `T`; `WRONGTYPE` if it holds another type.
+    pub(crate) fn read<T: Kind>(&self) -> Result<&T> {
+        T::from_ref(&self.ks.map.at(self.at).1.value).ok_or(Error::WrongType)
+    }
+
+    /// The value, for writing in place (the expiry is kept). Counts as a
+    /// write: touches WATCH and signals blocked clients.
+    pub(crate) fn into_mut(self) -> &'a mut Value {
+        self.ks.touch(self.key);
+        self.ks.signal_ready(self.key);
+        &mut self.ks.map.at_mut(self.at).value
+    }
+}
+
+/// An absent key found by [`Keyspace::entry`], with its hash.
+pub(crate) struct AbsentKey<'a> {
+    ks: &'a mut Keyspace,
+    key: &'a [u8],
+    hash: u64,
+}
+
+impl<'a> AbsentKey<'a> {
+    /// Adds the key with `value` and no expiry (no second lookup). Counts
+    /// as a write: touches WATCH and signals blocked clients.
+    pub(crate) fn insert(self, value: Value) -> &'a mut Value {
+        self.ks.touch(self.key);
+        self.ks.signal_ready(self.key);
+        let at = self.ks.map.push_new(
+            self.hash,
+            Key::copy_from_slice(self.key),
+            Entry::new(value, None),
+        );
+        &mut self.ks.map.at_mut(at).value
     }
 }
 
@@ -801,11 +1038,11 @@ mod tests {
     #[test]
     fn expired_keys_are_invisible_and_removed_on_access() {
         let mut ks = Keyspace::new(1);
-        ks.now_ms = 1000;
+        ks.step.now_ms.store(1000, Relaxed);
         ks.set_with_expiry(Bytes::from("k"), Value::from(Bytes::from("v")), Some(1500));
         assert!(ks.contains(b"k"));
         assert_eq!(ks.volatile_len(), 1);
-        ks.now_ms = 1500;
+        ks.step.now_ms.store(1500, Relaxed);
         assert!(!ks.contains(b"k"));
         assert_eq!(ks.len(), 0);
         assert_eq!(ks.volatile_len(), 0);
@@ -850,7 +1087,7 @@ mod tests {
     #[test]
     fn a_frozen_view_keeps_its_instant_through_every_kind_of_write() {
         let mut ks = Keyspace::new(1);
-        ks.now_ms = 1000;
+        ks.step.now_ms.store(1000, Relaxed);
         for i in 0..5000 {
             ks.set(Bytes::from(format!("k{i}")), string(&i.to_string()));
         }
@@ -877,7 +1114,7 @@ mod tests {
             .unwrap()
             .unwrap()
             .push_back("b".into());
-        ks.now_ms = 3000;
+        ks.step.now_ms.store(3000, Relaxed);
         assert!(!ks.contains(b"ttl"));
         assert!(ks.purge_expired(1000) > 0);
 
@@ -943,7 +1180,7 @@ mod tests {
         // Only expired keys: they are removed and nothing is returned.
         ks.remove(b"two");
         ks.set_expire(b"only", Some(10));
-        ks.now_ms = 10;
+        ks.step.now_ms.store(10, Relaxed);
         assert_eq!(ks.random_key(), None);
         assert_eq!(ks.len(), 0);
     }

@@ -11,31 +11,37 @@ use parking_lot::{Mutex, MutexGuard};
 use crate::blocking::Blocked;
 use crate::clock::{Clock, SystemClock};
 use crate::command::{self, Args, CommandSpec, Cx, KeySpec, Protocol};
-use crate::keyspace::Keyspace;
+use crate::keyspace::{Keyspace, Step};
 use crate::pubsub::Hub;
 use crate::{Error, Reply, Result};
 
 /// Everything behind the store lock.
 pub(crate) struct State {
     pub(crate) dbs: Vec<Keyspace>,
+    /// The running step's time and ready flag, shared by `dbs`.
+    step: Arc<Step>,
     next_waiter_id: u64,
     /// Commands executed (INFO `total_commands_processed`).
     pub(crate) commands_processed: u64,
 }
 
 impl State {
-    /// Sets the command time in every database.
-    pub(crate) fn begin(&mut self, now_ms: i64) {
-        for db in &mut self.dbs {
-            db.now_ms = now_ms;
-        }
+    /// Starts a step (a command, a transaction, a script): its time is read
+    /// from the clock when first needed (see [`Step`]).
+    #[inline]
+    pub(crate) fn begin(&mut self) {
+        self.step.begin();
     }
 
     /// Serves blocked clients on keys written by the step that just ended.
+    /// O(1) when no key was signalled (the step's ready flag).
+    #[inline]
     fn finish(&mut self) {
-        for db in &mut self.dbs {
-            if !db.ready.is_empty() {
-                db.serve_ready();
+        if self.step.take_ready() {
+            for db in &mut self.dbs {
+                if !db.ready.is_empty() {
+                    db.serve_ready();
+                }
             }
         }
     }
@@ -217,15 +223,16 @@ impl Store {
         self.shared.clock.now_unix_ms()
     }
 
-    /// Locks the state with the command time set.
+    /// Locks the state and begins a step.
+    #[inline]
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        let now = self.shared.clock.now_unix_ms();
         let mut st = self.shared.state.lock();
-        st.begin(now);
+        st.begin();
         st
     }
 
     /// Runs `f` on database `db` as one atomic step, then serves blocked clients.
+    #[inline]
     pub(crate) fn with_db<R>(&self, db: usize, f: impl FnOnce(&mut Keyspace) -> R) -> R {
         let mut st = self.lock();
         let r = f(&mut st.dbs[db]);
@@ -289,7 +296,7 @@ impl Store {
             Ok(st) => st,
             Err(reply) => return Dispatch::Reply(reply),
         };
-        st.begin(self.shared.clock.now_unix_ms());
+        st.begin();
         st.commands_processed += 1;
         let mut cx = Cx {
             state: &mut st,
@@ -381,7 +388,7 @@ impl Store {
         let Some(mut st) = crate::scripting::lock_unless_busy(self) else {
             return 0;
         };
-        st.begin(self.shared.clock.now_unix_ms());
+        st.begin();
         let mut deleted = 0;
         for db in &mut st.dbs {
             deleted += db.purge_expired(16);
@@ -488,13 +495,15 @@ impl StoreBuilder {
     /// Builds the store.
     pub fn build(self) -> Store {
         let seed = self.clock.now_unix_ms() as u64 ^ 0x9E37_79B9_7F4A_7C15;
+        let step = Arc::new(Step::new(self.clock.clone()));
         let dbs = (0..self.databases)
-            .map(|i| Keyspace::new(seed.wrapping_add(i as u64)))
+            .map(|i| Keyspace::with_step(seed.wrapping_add(i as u64), step.clone()))
             .collect();
         let store = Store {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
                     dbs,
+                    step,
                     next_waiter_id: 0,
                     commands_processed: 0,
                 }),

@@ -2,6 +2,8 @@
 //! as Redis 7.0 replies (checked against redis-server 7.0.15).
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
 use embedis::{
     Bytes, CopyOptions, Error, ExpireOptions, ManualClock, Reply, ScanOptions, Store, Ttl,
@@ -159,6 +161,85 @@ fn keys_expire_lazily_with_the_clock() {
             (&["TTL", "mykey"], int(-2)),
         ],
     );
+}
+
+/// A clock that counts its readings.
+#[derive(Clone)]
+struct CountingClock(ManualClock, Arc<AtomicUsize>);
+
+impl embedis::Clock for CountingClock {
+    fn now_unix_ms(&self) -> i64 {
+        self.1.fetch_add(1, SeqCst);
+        self.0.now_unix_ms()
+    }
+}
+
+fn counting_store() -> (Store, Arc<AtomicUsize>) {
+    let clock = ManualClock::new(T0);
+    let reads = Arc::new(AtomicUsize::new(0));
+    let store = Store::builder()
+        .clock(CountingClock(clock, reads.clone()))
+        .build();
+    (store, reads)
+}
+
+#[test]
+fn the_clock_is_read_only_when_a_command_meets_an_expiry() {
+    let (s, reads) = counting_store();
+    let db = s.db(0);
+    db.set("k", "v").unwrap();
+    db.set("n", "1").unwrap();
+    let before = reads.load(SeqCst);
+    for _ in 0..10 {
+        assert_eq!(db.get("k").unwrap().as_deref(), Some(&b"v"[..]));
+        assert_eq!(db.get("missing").unwrap(), None);
+        db.set("k", "v").unwrap();
+        db.incr("n").unwrap();
+        s.execute(0, &["GET", "k"]);
+    }
+    assert_eq!(reads.load(SeqCst), before);
+    // A key with an expiry: each command reads the clock once.
+    db.pexpire("k", 1000).unwrap();
+    let before = reads.load(SeqCst);
+    db.get("k").unwrap();
+    s.execute(0, &["GET", "k"]);
+    assert_eq!(reads.load(SeqCst), before + 2);
+}
+
+#[test]
+fn a_key_reads_as_missing_from_its_expiry_instant_on() {
+    let (s, clock) = store();
+    let db = s.db(0);
+    db.set("k", "v").unwrap();
+    db.pexpire("k", 100).unwrap();
+    clock.advance_ms(99);
+    assert_eq!(db.get("k").unwrap().as_deref(), Some(&b"v"[..]));
+    db.incr("n").unwrap(); // a command that reads no expiry in between
+    clock.advance_ms(1);
+    assert_eq!(db.get("k").unwrap(), None);
+    assert_eq!(s.expired_keys(), 1);
+    // A write over an expired key sees it gone too.
+    db.set("w", "1").unwrap();
+    db.pexpire("w", 10).unwrap();
+    clock.advance_ms(10);
+    assert_eq!(db.incr("w").unwrap(), 1);
+    assert_eq!(db.ttl("w").unwrap(), Ttl::Persistent);
+}
+
+#[test]
+fn a_transaction_sees_one_instant_from_its_first_clock_reading() {
+    let (s, clock) = store();
+    s.execute(0, &["SET", "k", "v", "PX", "100"]);
+    clock.advance_ms(99);
+    let replies = s.atomically(0, |tx| {
+        let first = tx.execute(&["GET", "k"]);
+        clock.advance_ms(1);
+        // Still the transaction's instant: the key has 1 ms left.
+        vec![first, tx.execute(&["GET", "k"]), tx.execute(&["PTTL", "k"])]
+    });
+    assert_eq!(replies, vec![bulk("v"), bulk("v"), int(1)]);
+    // The next command has its own instant.
+    check(&s, &[(&["GET", "k"], Reply::Null)]);
 }
 
 #[test]

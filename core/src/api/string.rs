@@ -3,10 +3,18 @@
 use bytes::Bytes;
 
 use crate::command::string::{self as s, GetExOptions, LcsIdx, LcsOptions, SetOptions, SetOutcome};
+use crate::value::CompactBytes;
 use crate::{Db, Error, Result};
 
 fn b(x: impl AsRef<[u8]>) -> Bytes {
     Bytes::copy_from_slice(x.as_ref())
+}
+
+/// A value to store, made before taking the lock: inline (no allocation)
+/// up to 23 bytes, else one heap copy. The key stays borrowed: it is copied
+/// only if it is new.
+fn v(x: impl AsRef<[u8]>) -> CompactBytes {
+    CompactBytes::copy_from_slice(x.as_ref())
 }
 
 fn float_text(v: f64) -> Bytes {
@@ -33,8 +41,10 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/set/>
     pub fn set(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
-        let (key, value) = (b(key), b(value));
-        self.with(|db| s::set_generic(db, key, value, &SetOptions::new(), "set").map(|_| ()))
+        let value = v(value);
+        self.with(|db| {
+            s::set_generic(db, key.as_ref(), value, &SetOptions::new(), "set").map(|_| ())
+        })
     }
 
     /// `SET key value` with options: `NX`/`XX` conditions, an expiry
@@ -54,8 +64,8 @@ impl Db {
         value: impl AsRef<[u8]>,
         options: SetOptions,
     ) -> Result<SetOutcome> {
-        let (key, value) = (b(key), b(value));
-        self.with(|db| s::set_generic(db, key, value, &options, "set"))
+        let value = v(value);
+        self.with(|db| s::set_generic(db, key.as_ref(), value, &options, "set"))
     }
 
     /// Stores `value` with an expiry of `seconds`. Same as Redis `SETEX`.
@@ -70,9 +80,9 @@ impl Db {
         seconds: i64,
         value: impl AsRef<[u8]>,
     ) -> Result<()> {
-        let (key, value) = (b(key), b(value));
+        let value = v(value);
         let o = SetOptions::new().ex(seconds);
-        self.with(|db| s::set_generic(db, key, value, &o, "setex").map(|_| ()))
+        self.with(|db| s::set_generic(db, key.as_ref(), value, &o, "setex").map(|_| ()))
     }
 
     /// Stores `value` with an expiry of `milliseconds`. Same as Redis `PSETEX`.
@@ -87,9 +97,9 @@ impl Db {
         milliseconds: i64,
         value: impl AsRef<[u8]>,
     ) -> Result<()> {
-        let (key, value) = (b(key), b(value));
+        let value = v(value);
         let o = SetOptions::new().px(milliseconds);
-        self.with(|db| s::set_generic(db, key, value, &o, "psetex").map(|_| ()))
+        self.with(|db| s::set_generic(db, key.as_ref(), value, &o, "psetex").map(|_| ()))
     }
 
     /// Stores `value` only if `key` does not exist; true if it did. Same as
@@ -97,9 +107,10 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/setnx/>
     pub fn setnx(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<bool> {
-        let (key, value) = (b(key), b(value));
+        let value = v(value);
         self.with(|db| {
-            s::set_generic(db, key, value, &SetOptions::new().nx(), "setnx").map(|o| o.written)
+            s::set_generic(db, key.as_ref(), value, &SetOptions::new().nx(), "setnx")
+                .map(|o| o.written)
         })
     }
 
@@ -111,8 +122,8 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/getset/>
     pub fn getset(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<Option<Bytes>> {
-        let (key, value) = (b(key), b(value));
-        self.with(|db| s::getset(db, key, value))
+        let value = v(value);
+        self.with(|db| s::getset(db, key.as_ref(), value))
     }
 
     /// Returns the string and deletes the key. Same as Redis `GETDEL`.

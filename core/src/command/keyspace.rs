@@ -282,7 +282,7 @@ pub(crate) fn expire_at(
     {
         return Ok(false);
     }
-    if when_ms <= db.now_ms {
+    if when_ms <= db.now_ms() {
         db.remove(key);
     } else {
         db.set_expire(key, Some(when_ms));
@@ -302,7 +302,7 @@ pub(crate) fn expire_generic(
     command: &'static str,
 ) -> Result<bool> {
     o.validate()?;
-    let base = if absolute { 0 } else { db.now_ms };
+    let base = if absolute { 0 } else { db.now_ms() };
     let when = expire_time_ms(time, unit_ms, base, command)?;
     expire_at(db, key, when, o)
 }
@@ -312,7 +312,7 @@ pub(crate) fn pttl(db: &mut Keyspace, key: &[u8]) -> Ttl {
     match db.expire_at(key) {
         None => Ttl::Missing,
         Some(None) => Ttl::Persistent,
-        Some(Some(at)) => Ttl::Millis((at - db.now_ms).max(0)),
+        Some(Some(at)) => Ttl::Millis((at - db.now_ms()).max(0)),
     }
 }
 

@@ -9,7 +9,7 @@ use bytes::Bytes;
 
 use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, parse_i64, spec};
-use crate::keyspace::Keyspace;
+use crate::keyspace::{Key, KeyEntry, Keyspace};
 use crate::ld::{self, IncrFloatError};
 use crate::value::{CompactBytes, Value};
 use crate::{Error, Reply, Result};
@@ -320,24 +320,49 @@ pub(crate) fn get_string(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>>
         .map(|v| v.map(CompactBytes::to_bytes))
 }
 
-/// Replaces the string under an existing `key` in place (keeping its
-/// expiry), or creates the key: what Redis's `dbOverwrite`/`dbAdd` pair does
-/// for INCR and friends.
-fn overwrite_string(db: &mut Keyspace, key: &[u8], value: CompactBytes) {
-    match db.write::<CompactBytes>(key) {
-        Ok(Some(v)) => *v = value,
-        _ => db.set(CompactBytes::copy_from_slice(key), Value::String(value)),
+/// Reads the string under `key` and replaces it with what `update` makes
+/// of it (`None` when missing), with one lookup: in place for an existing
+/// key (keeping its expiry), else as a new key. What Redis's
+/// `dbOverwrite`/`dbAdd` pair does for INCR and friends. Nothing is written
+/// (nor WATCH touched) when `update` fails.
+fn update_string<R>(
+    db: &mut Keyspace,
+    key: &[u8],
+    update: impl FnOnce(Option<&CompactBytes>) -> Result<(CompactBytes, R)>,
+) -> Result<R> {
+    match db.entry(key) {
+        KeyEntry::Live(e) => {
+            let (new, out) = update(Some(e.read::<CompactBytes>()?))?;
+            *e.into_mut() = Value::String(new);
+            Ok(out)
+        }
+        KeyEntry::Absent(e) => {
+            let (new, out) = update(None)?;
+            e.insert(Value::String(new));
+            Ok(out)
+        }
     }
 }
 
-/// The decimal text of `n`, inline (no allocation: at most 20 bytes).
+/// The decimal text of `n`, inline (no allocation: at most 20 bytes), as
+/// Redis's `ll2string` writes it.
 fn integer_text(n: i64) -> CompactBytes {
     let mut buf = [0u8; 20];
-    let mut cur = std::io::Cursor::new(&mut buf[..]);
-    // 20 bytes hold i64::MIN's text, so the write cannot fail.
-    let _ = std::io::Write::write_fmt(&mut cur, format_args!("{n}"));
-    let len = cur.position() as usize;
-    CompactBytes::copy_from_slice(&buf[..len])
+    let mut start = buf.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    CompactBytes::copy_from_slice(&buf[start..])
 }
 
 /// `checkStringLength`: `len + extra` must not exceed 512 MB.
@@ -349,31 +374,30 @@ fn check_string_length(len: u64, extra: u64) -> Result<()> {
 }
 
 /// `SET` on the keyspace. `command` names the command in the
-/// invalid-expire-time error (`set`, `setex`, `psetex`).
+/// invalid-expire-time error (`set`, `setex`, `psetex`). The key is copied
+/// (or a `Bytes` moved in) only if it is new; a plain `SET` looks the key
+/// up once.
 pub(crate) fn set_generic(
     db: &mut Keyspace,
-    key: Bytes,
-    value: Bytes,
+    key: impl AsRef<[u8]> + Into<Key>,
+    value: impl Into<CompactBytes>,
     o: &SetOptions,
     command: &'static str,
 ) -> Result<SetOutcome> {
     let at = match o.expiry {
-        SetExpiry::Expire(e) => Some(e.resolve(db.now_ms, command)?),
+        SetExpiry::Expire(e) => Some(e.resolve(db.now_ms(), command)?),
         _ => None,
     };
-    let (exists, old) = if o.get {
-        let old = get_string(db, &key)?;
-        (old.is_some(), old)
-    } else {
-        (db.contains(&key), None)
-    };
+    let k = key.as_ref();
+    let old = if o.get { get_string(db, k)? } else { None };
+    let exists = |db: &mut Keyspace| if o.get { old.is_some() } else { db.contains(k) };
     let ok = match o.condition {
         SetCondition::Always => true,
-        SetCondition::IfMissing => !exists,
-        SetCondition::IfExists => exists,
+        SetCondition::IfMissing => !exists(db),
+        SetCondition::IfExists => exists(db),
     };
     if ok {
-        let v = Value::from(value);
+        let v = Value::String(value.into());
         match o.expiry {
             SetExpiry::Clear => db.set(key, v),
             SetExpiry::Keep => db.set_keep_ttl(key, v),
@@ -396,8 +420,8 @@ pub(crate) fn getex(db: &mut Keyspace, key: &[u8], o: &GetExOptions) -> Result<O
             }
         }
         GetExExpiry::Expire(e) => {
-            let at = e.resolve(db.now_ms, "getex")?;
-            if e.is_absolute() && at <= db.now_ms {
+            let at = e.resolve(db.now_ms(), "getex")?;
+            if e.is_absolute() && at <= db.now_ms() {
                 db.remove(key);
             } else {
                 db.set_expire(key, Some(at));
@@ -417,9 +441,13 @@ pub(crate) fn getdel(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>> {
 }
 
 /// `GETSET`: the old string; the new one has no expiry.
-pub(crate) fn getset(db: &mut Keyspace, key: Bytes, value: Bytes) -> Result<Option<Bytes>> {
-    let old = get_string(db, &key)?;
-    db.set(key, Value::from(value));
+pub(crate) fn getset(
+    db: &mut Keyspace,
+    key: impl AsRef<[u8]> + Into<Key>,
+    value: impl Into<CompactBytes>,
+) -> Result<Option<Bytes>> {
+    let old = get_string(db, key.as_ref())?;
+    db.set(key, Value::String(value.into()));
     Ok(old)
 }
 
@@ -492,13 +520,14 @@ pub(crate) fn setrange(db: &mut Keyspace, key: Bytes, offset: i64, value: &[u8])
 
 /// `INCRBY` (and INCR, DECR, DECRBY): the new value; the expiry is kept.
 pub(crate) fn incrby(db: &mut Keyspace, key: &[u8], delta: i64) -> Result<i64> {
-    let old = match db.read::<CompactBytes>(key)? {
-        None => 0,
-        Some(v) => parse_i64(v).ok_or(Error::NotInteger)?,
-    };
-    let new = old.checked_add(delta).ok_or(Error::Overflow)?;
-    overwrite_string(db, key, integer_text(new));
-    Ok(new)
+    update_string(db, key, |cur| {
+        let old = match cur {
+            None => 0,
+            Some(v) => parse_i64(v).ok_or(Error::NotInteger)?,
+        };
+        let new = old.checked_add(delta).ok_or(Error::Overflow)?;
+        Ok((integer_text(new), new))
+    })
 }
 
 /// `DECRBY`: refuses -9223372036854775808, whose negation overflows.
@@ -512,14 +541,14 @@ pub(crate) fn decrby(db: &mut Keyspace, key: &[u8], delta: i64) -> Result<i64> {
 /// `INCRBYFLOAT`: Redis's `long double` sum, as the text Redis stores and
 /// replies with (see [`crate::ld`]); the expiry is kept.
 pub(crate) fn incrbyfloat(db: &mut Keyspace, key: &[u8], incr: &[u8]) -> Result<Bytes> {
-    let cur = db.read::<CompactBytes>(key)?;
-    let text = ld::incr_by_float(cur.map(|c| c.as_slice()), incr).map_err(|e| match e {
-        IncrFloatError::Current | IncrFloatError::Increment => Error::NotFloat,
-        IncrFloatError::NanOrInfinity => Error::NanOrInfinity,
-    })?;
-    let text = Bytes::from(text);
-    overwrite_string(db, key, CompactBytes::from(&text));
-    Ok(text)
+    update_string(db, key, |cur| {
+        let text = ld::incr_by_float(cur.map(|c| c.as_slice()), incr).map_err(|e| match e {
+            IncrFloatError::Current | IncrFloatError::Increment => Error::NotFloat,
+            IncrFloatError::NanOrInfinity => Error::NanOrInfinity,
+        })?;
+        let text = Bytes::from(text);
+        Ok((CompactBytes::from(&text), text))
+    })
 }
 
 /// `MGET`: `None` for missing keys and for keys of another type.

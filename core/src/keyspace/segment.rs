@@ -87,22 +87,35 @@ impl<V> Segment<V> {
         if let Some(i) = self.find(hash, &key) {
             return Some(std::mem::replace(&mut self.entries[i].1, entry));
         }
+        self.push_new(hasher, hash, key, entry);
+        None
+    }
+
+    /// Appends `key`, hashed to `hash` by `hasher`, which the caller knows
+    /// is absent (it just looked): no second lookup. Returns its index.
+    pub(super) fn push_new(&mut self, hasher: &Hasher, hash: u64, key: Key, entry: V) -> usize {
+        debug_assert!(self.find(hash, &key).is_none());
         let i = u32::try_from(self.entries.len()).expect("a segment holds under 2^32 keys");
         self.entries.push((key, entry));
         let entries = &self.entries;
         self.table
             .insert_unique(hash, i, |&j| rehash(hasher, entries, j));
-        None
+        i as usize
     }
 
-    /// Removes the entry at index `i`; the last entry moves into its place
-    /// (as `Vec::swap_remove`).
-    pub(super) fn swap_remove_index(&mut self, hasher: &Hasher, i: usize) -> Option<(Key, V)> {
+    /// Removes the entry at index `i`, whose key hashes to `hash`; the last
+    /// entry moves into its place (as `Vec::swap_remove`).
+    pub(super) fn swap_remove_index(
+        &mut self,
+        hasher: &Hasher,
+        hash: u64,
+        i: usize,
+    ) -> Option<(Key, V)> {
         let last = self.entries.len().checked_sub(1)?;
         if i > last {
             return None;
         }
-        let hash = rehash(hasher, &self.entries, i as u32);
+        debug_assert_eq!(hash, rehash(hasher, &self.entries, i as u32));
         match self.table.find_entry(hash, |&j| j as usize == i) {
             Ok(slot) => {
                 slot.remove();
@@ -175,8 +188,9 @@ impl KeySet {
 
     /// Removes `key` (the last key moves into its index); false if absent.
     pub(super) fn swap_remove(&mut self, key: &[u8]) -> bool {
-        match self.keys.find(self.hasher.hash_one(key), key) {
-            Some(i) => self.keys.swap_remove_index(&self.hasher, i).is_some(),
+        let hash = self.hasher.hash_one(key);
+        match self.keys.find(hash, key) {
+            Some(i) => self.keys.swap_remove_index(&self.hasher, hash, i).is_some(),
             None => false,
         }
     }
@@ -225,7 +239,7 @@ mod tests {
                     let want = model.insert(key.to_vec(), n as i64).map(entry);
                     prop_assert_eq!(old, want);
                 } else if let Some(i) = seg.find(h.hash_one(key), key) {
-                    let (k2, _) = seg.swap_remove_index(&h, i).unwrap();
+                    let (k2, _) = seg.swap_remove_index(&h, h.hash_one(key), i).unwrap();
                     prop_assert_eq!(k2.as_slice(), key);
                     prop_assert!(model.swap_remove(key).is_some());
                 } else {
@@ -253,7 +267,7 @@ mod tests {
         }
         let per_key = seg.allocated_bytes() as f64 / 244.0;
         assert!(per_key < 72.0, "{per_key}");
-        assert!(seg.swap_remove_index(&h, 244).is_none());
+        assert!(seg.swap_remove_index(&h, 0, 244).is_none());
     }
 
     #[test]

@@ -307,7 +307,7 @@ pub(crate) fn lock_unless_busy(store: &Store) -> Option<MutexGuard<'_, State>> {
     }
 }
 
-/// Takes the store lock (with the clock read, as [`Store::lock`] does), or,
+/// Takes the store lock (beginning a step, as [`Store::lock`] does), or,
 /// while a script is busy, hands `ops` to it and returns `None` without
 /// waiting: for a session's WATCH and UNWATCH work, which Redis accepts
 /// while a script is busy (see [`WatchOp`]).
@@ -321,7 +321,7 @@ pub(crate) fn lock_or_defer<'s>(
             return None;
         }
         if let Some(mut st) = store.shared.state.try_lock_for(BUSY_POLL) {
-            st.begin(store.shared.clock.now_unix_ms());
+            st.begin();
             return Some(st);
         }
     }
