@@ -168,7 +168,9 @@ pub(crate) fn hset(
         }
     }
     // Only reachable with no pairs from the typed API.
-    db.remove_if_empty(key);
+    if h.is_empty() {
+        db.remove_if_empty(key);
+    }
     Ok(added)
 }
 

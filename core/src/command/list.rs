@@ -281,7 +281,9 @@ pub(crate) fn push(
     }
     let len = list.len();
     // Only reachable with an empty argument list from the typed API.
-    db.remove_if_empty(key);
+    if len == 0 {
+        db.remove_if_empty(key);
+    }
     Ok(len)
 }
 
@@ -307,7 +309,9 @@ pub(crate) fn pop(
             .filter_map(|_| list.pop_back().map(Bytes::from))
             .collect(),
     };
-    db.remove_if_empty(key);
+    if list.is_empty() {
+        db.remove_if_empty(key);
+    }
     Ok(Some(out))
 }
 

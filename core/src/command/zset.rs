@@ -404,7 +404,9 @@ fn zadd_generic(
             }
         }
     }
-    db.remove_if_empty(key);
+    if z.is_empty() {
+        db.remove_if_empty(key);
+    }
     Ok((added, updated, last))
 }
 
