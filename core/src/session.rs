@@ -687,7 +687,12 @@ impl Session {
     /// `out` and polls again. Never resolves for an idle, unsubscribed,
     /// unblocked client except by CLIENT KILL.
     pub fn poll_event(&mut self, cx: &mut Context<'_>, out: &mut BytesMut) -> Poll<()> {
-        *self.client.waker.lock() = Some(cx.waker().clone());
+        {
+            let mut waker = self.client.waker.lock();
+            if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *waker = Some(cx.waker().clone());
+            }
+        }
         if self.client.is_killed() {
             self.closing = true;
             return Poll::Ready(());

@@ -333,6 +333,10 @@ async fn serve_connection(
         .unwrap_or_default();
     session.client().set_addr(peer.to_string(), laddr);
     let mut stop = host.stop_receiver();
+    // One future for the whole connection: made anew per batch, it would
+    // register with (and leave) the watch channel's waiter list every time.
+    let stopped = stop.wait_for(|s| *s);
+    tokio::pin!(stopped);
     let mut out = BytesMut::with_capacity(16 * 1024);
     loop {
         if !out.is_empty() {
@@ -355,12 +359,13 @@ async fn serve_connection(
         let ev =
             std::future::poll_fn(|cx| poll_input_or_event(&stream, &mut session, &mut out, cx));
         let wake = tokio::select! {
+            biased;
             r = ev => r,
             _ = sleep => {
                 session.timeout_blocked(&mut out);
                 Wake::Event
             }
-            _ = stop.wait_for(|s| *s) => break,
+            _ = &mut stopped => break,
         };
         match wake {
             Wake::Input if may_run_script(session.input()) => {

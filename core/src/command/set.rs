@@ -108,9 +108,7 @@ pub(crate) fn in_redis_order(mut members: Vec<Bytes>) -> Vec<Bytes> {
 /// `SMEMBERS`: every member (empty for a missing key).
 pub(crate) fn smembers(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
     Ok(in_redis_order(
-        db.read::<Set>(key)?
-            .map(to_bytes_all)
-            .unwrap_or_default(),
+        db.read::<Set>(key)?.map(to_bytes_all).unwrap_or_default(),
     ))
 }
 
