@@ -44,6 +44,7 @@ use crate::command::{self, flags, parse_i64};
 use crate::resp::{self, Parser};
 use crate::scripting::{UNSET_VERSION, WatchOp};
 use crate::store::{Found, resolve_any};
+use crate::value::CompactBytes;
 use crate::{Dispatch, Error, Protocol, Reply, Result, Store, Tx};
 
 /// The Redis version clients see (`INFO`, `HELLO`): the one whose behaviour we match.
@@ -521,6 +522,11 @@ pub struct Session {
     /// The plain command whose name the client's `cmd` (CLIENT LIST) holds,
     /// so a pipeline of the same command skips the registry lock.
     meta_cmd: Option<&'static command::CommandSpec>,
+    /// The last plain built-in command resolved, under the exact name bytes
+    /// the client sent: a pipeline of one command skips the table's case
+    /// folding and hashing (built-ins take precedence over custom commands,
+    /// so the same bytes always resolve to the same spec).
+    last_lookup: Option<(CompactBytes, &'static command::CommandSpec)>,
 }
 
 impl std::fmt::Debug for Session {
@@ -560,6 +566,7 @@ impl Session {
             subs: Default::default(),
             in_batch: false,
             meta_cmd: None,
+            last_lookup: None,
         }
     }
 
@@ -753,7 +760,21 @@ impl Session {
     // ---- command routing ---------------------------------------------------
 
     fn call(&mut self, argv: Vec<Bytes>) -> Outcome {
-        let found = match resolve_any(&self.store.shared, &argv) {
+        let cached = match (&self.last_lookup, argv.first()) {
+            (Some((name, spec)), Some(word)) if name[..] == word[..] => Some(*spec),
+            _ => None,
+        };
+        let resolved = match cached {
+            Some(spec) => command::check_spec(spec, &argv).map(|f| Found::Builtin(f, 1)),
+            None => resolve_any(&self.store.shared, &argv),
+        };
+        if cached.is_none()
+            && let Ok(Found::Builtin(spec, 1)) = resolved
+            && spec.subcommands.is_empty()
+        {
+            self.last_lookup = Some((CompactBytes::copy_from_slice(&argv[0]), spec));
+        }
+        let found = match resolved {
             Err(e) => {
                 self.meta_cmd = None;
                 self.client.meta.lock().cmd = failed_cmd_name(&argv);
