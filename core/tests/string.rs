@@ -774,6 +774,29 @@ fn typed_string_methods() {
 }
 
 #[test]
+fn typed_get_into_reads_as_get_through_one_buffer() {
+    let (s, clock) = store();
+    let db = s.db(0);
+    db.set("k", "value").unwrap();
+    db.set("long", "x".repeat(100)).unwrap();
+    db.psetex("t", 100, "soon gone").unwrap();
+    db.rpush("l", ["a"]).unwrap();
+    let mut buf = b"left over".to_vec();
+    for key in ["k", "long", "t", "missing"] {
+        let found = db.get_into(key, &mut buf).unwrap();
+        let want = db.get(key).unwrap();
+        assert_eq!(found, want.is_some(), "{key}");
+        assert_eq!(buf, want.unwrap_or_default(), "{key}");
+    }
+    clock.advance_ms(100);
+    assert!(!db.get_into("t", &mut buf).unwrap());
+    assert!(buf.is_empty());
+    db.get_into("k", &mut buf).unwrap();
+    assert_eq!(db.get_into("l", &mut buf), Err(Error::WrongType));
+    assert!(buf.is_empty());
+}
+
+#[test]
 fn string_commands_refuse_other_types() {
     let s = store_with(&[&["RPUSH", "l", "a"], &["SET", "k", "1"]]);
     let wrong = err(WRONGTYPE);

@@ -36,6 +36,26 @@ impl Db {
         self.with(|db| s::get_string(db, key.as_ref()))
     }
 
+    /// [`Db::get`] into `buf`, which is cleared first: true if the key
+    /// exists. Same as Redis `GET`. A caller that reads many values through
+    /// one buffer (the wasm package does) allocates nothing per call, where
+    /// `get` allocates the `Bytes` it returns for a short string.
+    ///
+    /// # Errors
+    /// [`Error::WrongType`] if the key holds another type (`buf` is left empty).
+    ///
+    /// Redis: <https://redis.io/commands/get/>
+    pub fn get_into(&self, key: impl AsRef<[u8]>, buf: &mut Vec<u8>) -> Result<bool> {
+        buf.clear();
+        self.with(|db| {
+            let v = s::read_string(db, key.as_ref())?;
+            if let Some(v) = v {
+                buf.extend_from_slice(v.as_slice());
+            }
+            Ok(v.is_some())
+        })
+    }
+
     /// Stores `value` under `key`, replacing any value of any type and
     /// dropping any expiry. Same as Redis `SET key value`.
     ///

@@ -315,9 +315,16 @@ pub struct LcsIdx {
 // ---- type-level functions ----------------------------------------------------
 
 /// Reads the string under `key`: `Ok(None)` if missing, `WRONGTYPE` otherwise.
-pub(crate) fn get_string(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>> {
+pub(crate) fn read_string<'a>(
+    db: &'a mut Keyspace,
+    key: &[u8],
+) -> Result<Option<&'a CompactBytes>> {
     db.read::<CompactBytes>(key)
-        .map(|v| v.map(CompactBytes::to_bytes))
+}
+
+/// [`read_string`], copied out.
+pub(crate) fn get_string(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>> {
+    read_string(db, key).map(|v| v.map(CompactBytes::to_bytes))
 }
 
 /// Reads the string under `key` and replaces it with what `update` makes
