@@ -19,6 +19,7 @@ export function install(Embedis) {
   const node = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string' &&
     typeof Buffer === 'function' && typeof Buffer.prototype.utf8Slice === 'function';
   const EMPTY = new Uint8Array(0);
+  const KEEP = 1 << 20; // the most bytes the buffer keeps between calls (src/scratch.rs)
   let base = 0; // the scratch buffer's address in wasm memory
   let cap = 0; // its length
   let u8 = EMPTY; // a view of wasm memory; empty again when memory grows
@@ -60,20 +61,34 @@ export function install(Embedis) {
     return node ? buf.utf8Slice(base, base + n) : decoder.decode(u8.subarray(base, base + n));
   }
 
+  /** Frees the buffer after a call that made it big. */
+  function release() {
+    Embedis.__scratchRelease();
+    cap = 0;
+  }
+
   const p = Embedis.prototype;
   const getAny = p.get;
   const setAny = p.set;
   p.get = function get(key) {
     if (typeof key !== 'string') return getAny.call(this, key);
-    const n = this.__get(put(key, 0));
-    return n < 0 ? null : text(n);
+    try {
+      const n = this.__get(put(key, 0));
+      return n < 0 ? null : text(n);
+    } finally {
+      if (cap > KEEP) release();
+    }
   };
   p.set = function set(key, value, options) {
     if (options != null || typeof key !== 'string' || typeof value !== 'string') {
       return setAny.call(this, key, value, options);
     }
     const k = put(key, 0);
-    this.__set(k, put(value, k));
+    try {
+      this.__set(k, put(value, k));
+    } finally {
+      if (cap > KEEP) release();
+    }
     return 'OK'; // what SET without options always replies
   };
 }

@@ -11,7 +11,9 @@
 //!
 //! The buffer's length is its capacity (`resize`, never `reserve`), so
 //! growing it keeps every byte JS wrote, and JS knows its address from
-//! `Embedis.__scratch`.
+//! `Embedis.__scratch`. After a call that needed more than [`KEEP`] bytes,
+//! JS releases it (`Embedis.__scratchRelease`), so one big value does not
+//! pin its size in memory.
 
 use std::cell::RefCell;
 
@@ -19,9 +21,16 @@ use wasm_bindgen::prelude::*;
 
 use crate::Embedis;
 
+/// The most bytes the buffers keep between calls (js/fast.js has the same
+/// constant).
+const KEEP: usize = 1 << 20;
+
 thread_local! {
     // wasm32 without threads: one buffer for the module instance.
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    // Where a read puts the value before it goes into SCRATCH (which holds
+    // the key while the store is read).
+    static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 #[wasm_bindgen]
@@ -42,6 +51,15 @@ impl Embedis {
     }
 
     // skip_typescript: internal, called by js/fast.js.
+    /// Frees the scratch buffer (JS calls it after a call that grew it past
+    /// 1 MiB); the next `__scratch` allocates again. Internal.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __scratchRelease, skip_typescript)]
+    pub fn scratch_release() {
+        SCRATCH.take();
+    }
+
+    // skip_typescript: internal, called by js/fast.js.
     /// The module's `WebAssembly.Memory`, which holds the scratch buffer. Internal.
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __memory, skip_typescript)]
@@ -56,6 +74,24 @@ impl Embedis {
 /// If they are not inside the buffer (js/fast.js reserves before writing).
 pub(crate) fn with<R>(at: u32, len: u32, f: impl FnOnce(&[u8]) -> R) -> R {
     SCRATCH.with_borrow(|s| f(&s[at as usize..][..len as usize]))
+}
+
+/// Runs `read` on the `len` bytes at the start of the buffer (a key) with a
+/// buffer for the value it finds; returns the value's length after writing
+/// it at the start of the buffer as [`put_text`] does, or -1 when `read`
+/// found nothing.
+pub(crate) fn read_text<E>(
+    len: u32,
+    read: impl FnOnce(&[u8], &mut Vec<u8>) -> Result<bool, E>,
+) -> Result<i32, E> {
+    OUT.with_borrow_mut(|out| {
+        let found = with(0, len, |key| read(key, out))?;
+        let n = if found { put_text(out) } else { -1 };
+        if out.capacity() > KEEP {
+            *out = Vec::new();
+        }
+        Ok(n)
+    })
 }
 
 /// Writes `b` at the start of the buffer as UTF-8 (invalid sequences as

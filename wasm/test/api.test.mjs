@@ -119,12 +119,14 @@ describe('strings', () => {
 
 // get(string) and set(string, string) go through js/fast.js and the scratch
 // buffer (src/scratch.rs) to the core's typed Db::get / Db::set; each case is
-// checked against the GET / SET commands run by name. (Lazy expiry through
+// checked against the GET / SET commands run by name, with values long enough
+// to grow the buffer and wasm memory, and past 1 MiB (the buffer is released
+// after such a call). (Lazy expiry through
 // this path: 'activeExpiry: false leaves expiry to reads' below, and with a
 // manual clock in src/commands/string.rs.)
 describe('get and set with string arguments', () => {
   const texts = ['', 'v', 'héllo', '日本語', '😀 and 𝄞', 'nul\u0000inside', '\ufeffBOM first', 'lone \ud800 surrogate',
-    'x'.repeat(100_000), 'é'.repeat(300_000), '😀'.repeat(70_000)];
+    'x'.repeat(100_000), 'é'.repeat(300_000), 'ü'.repeat(600_000), '😀'.repeat(70_000), 'after the big ones'];
 
   test('store the bytes SET stores and read what GET reads', () => {
     const fast = new Embedis();

@@ -53,11 +53,8 @@ impl Embedis {
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __get, skip_typescript)]
     pub fn get_scratch(&self, key_len: u32) -> Result<i32, JsValue> {
-        let v = scratch::with(0, key_len, |key| self.db().get(key));
-        match v.map_err(|e| convert::error_value(&e))? {
-            None => Ok(-1),
-            Some(b) => Ok(scratch::put_text(&b)),
-        }
+        scratch::read_text(key_len, |key, out| self.db().get_into(key, out))
+            .map_err(|e| convert::error_value(&e))
     }
 
     // skip_typescript: internal, called by js/fast.js.
