@@ -14,22 +14,24 @@
 // redis.get(k)`), as a program using it does. ioredis-mock's zadd and zrange
 // rows stop after TIME_LIMIT_MS (default 1000), since it sorts as it goes.
 //
-// How: first every contender runs every row for WARMUP_MS (default 500) on
-// a throwaway store, so all three are timed with their code compiled by V8's
-// optimizing tiers. (V8 compiles WebAssembly in tiers too, in background
-// threads, once a function has run a while: embedis needs ~60,000 get/set
-// calls to reach its steady speed, so a warm-up of a fixed 1,000 calls left
-// that compilation inside the timed rows.) Then ROUNDS rounds (default 5):
-// in each, each contender in turn (the order rotates) runs the rows on a new
-// store. A row's figure is its median over the rounds, in operations per
-// second of the process's CPU time (user + system, all threads), which other
-// programs on a busy machine disturb less than wall time; the wall-time
-// medians follow the table. (No forced GC between rows: V8 drops the
-// compiled code of functions that sat idle through a few full collections,
-// so a `gc()` before each row had every row start cold again.)
+// How: each contender runs in a Node process of its own (no garbage or JIT
+// feedback of one contender lands in another's timing), ROUNDS times
+// (default 5), the contenders' turns rotating within a round. A process
+// first runs every row for WARMUP_MS (default 300) on a throwaway store, so
+// all three are timed with their code compiled by V8's optimizing tiers.
+// (V8 compiles WebAssembly in tiers too, in background threads, once a
+// function has run a while: embedis needs ~60,000 get/set calls to reach its
+// steady speed, so a warm-up of a fixed 1,000 calls left that compilation
+// inside the timed rows.) Then it runs each row once on a new store. A row's
+// figure is its median over the rounds, in operations per second of the
+// process's CPU time (user + system, all threads: garbage collection
+// included), which other programs on a busy machine disturb less than wall
+// time; the wall-time medians follow the table.
 
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 let Embedis;
@@ -43,7 +45,7 @@ const RedisMock = require('ioredis-mock');
 
 const N = Number(process.env.N ?? 200_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const WARMUP_MS = Number(process.env.WARMUP_MS ?? 500);
+const WARMUP_MS = Number(process.env.WARMUP_MS ?? 300);
 const TIME_LIMIT_MS = Number(process.env.TIME_LIMIT_MS ?? 1000);
 const ZSET_MEMBERS = Number(process.env.ZSET_MEMBERS ?? 10_000);
 
@@ -161,6 +163,15 @@ const contenders = {
 const names = Object.keys(contenders);
 const slowRows = { embedis: [], Map: [], 'ioredis-mock': ['zadd', 'zrange'] };
 
+const child = process.argv[2];
+if (child) {
+  // One contender's turn: warm up, time every row once, print the figures.
+  const make = contenders[child];
+  await rows(make, Infinity, WARMUP_MS, ROWS);
+  console.log(JSON.stringify(await rows(make, N, TIME_LIMIT_MS, slowRows[child])));
+  process.exit(0);
+}
+
 // Sanity: the three agree on what they store.
 for (const [name, make] of Object.entries(contenders)) {
   const s = make();
@@ -172,12 +183,13 @@ for (const [name, make] of Object.entries(contenders)) {
   await s.free();
 }
 
-for (const name of names) await rows(contenders[name], Infinity, WARMUP_MS, ROWS);
 const runs = Object.fromEntries(names.map((n) => [n, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (let j = 0; j < names.length; j++) {
     const name = names[(round + j) % names.length];
-    runs[name].push(await rows(contenders[name], N, TIME_LIMIT_MS, slowRows[name]));
+    const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (p.status !== 0) throw new Error(`${name}: exit ${p.status}`);
+    runs[name].push(JSON.parse(p.stdout));
   }
 }
 const median = (xs) => {
@@ -206,7 +218,7 @@ console.log(
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}, ${new Date().toISOString().slice(0, 10)}. ` +
-    `N = ${N}, median of ${ROUNDS} rounds after a ${WARMUP_MS} ms warm-up per row; ` +
+    `N = ${N}, median of ${ROUNDS} rounds, each contender in its own process after a ${WARMUP_MS} ms warm-up per row; ` +
     `sorted sets start with ${ZSET_MEMBERS} members.\n`,
 );
 console.log(table('cpu'));
