@@ -154,13 +154,15 @@ const SEGMENTS: usize = 1 << SEGMENT_BITS;
 /// once per save, however many writes follow.
 ///
 /// The segment is picked by bits 32..44 of the key's hash; the segment's
-/// own table uses the low bits (bucket) and the top 7 (tag) of the same
-/// hash, so hashing once serves both, and the bits stay independent.
-#[derive(Clone)]
+/// own table uses the low bits (position) and bits up to 31 (tag) of the
+/// same hash, so hashing once serves both, and the bits stay independent.
+/// Only a segment's entries are shared with frozen views, not its table,
+/// which a frozen view does not need: a lookup reads the segment's table
+/// pointer and entries pointer from this vector, both at once.
 struct Segments {
     /// Empty while the map has never held a key (most of the 16 databases),
     /// else exactly [`SEGMENTS`] long.
-    segs: Vec<Arc<Segment>>,
+    segs: Vec<Segment>,
     len: usize,
     hasher: Hasher,
 }
@@ -183,11 +185,25 @@ impl Segments {
     }
 
     /// Allocates the segments on the first insert: all share one empty
-    /// segment until written.
+    /// entry vector until written.
     fn allocate(&mut self) {
         if self.segs.is_empty() {
-            let empty = Arc::new(Segment::default());
-            self.segs = vec![empty; SEGMENTS];
+            let empty = Arc::new(Vec::new());
+            self.segs = (0..SEGMENTS).map(|_| Segment::sharing(&empty)).collect();
+        }
+    }
+
+    /// The live map of a frozen view's data, sharing its entries (each
+    /// segment's table rebuilt: O(keys)).
+    fn from_frozen(frozen: Frozen) -> Self {
+        Segments {
+            segs: frozen
+                .segs
+                .into_iter()
+                .map(|entries| Segment::from_shared(&frozen.hasher, entries))
+                .collect(),
+            len: frozen.len,
+            hasher: frozen.hasher,
         }
     }
 
@@ -220,7 +236,7 @@ impl Segments {
     /// if a frozen view shares it.
     #[inline]
     fn at_mut(&mut self, (s, i): At) -> &mut Entry {
-        Arc::make_mut(&mut self.segs[s]).get_index_mut(i).unwrap()
+        self.segs[s].get_index_mut(i).unwrap()
     }
 
     fn get(&self, key: &[u8]) -> Option<&Entry> {
@@ -232,7 +248,7 @@ impl Segments {
     fn push_new(&mut self, hash: u64, key: Key, entry: Entry) -> At {
         self.allocate();
         let s = Self::segment_of(hash);
-        let i = Arc::make_mut(&mut self.segs[s]).push_new(&self.hasher, hash, key, entry);
+        let i = self.segs[s].push_new(&self.hasher, hash, key, entry);
         self.len += 1;
         (s, i)
     }
@@ -250,7 +266,7 @@ impl Segments {
     /// Removes the entry at `at`, whose key hashes to `hash` (the segment's
     /// last key moves into its place).
     fn remove_at(&mut self, hash: u64, (s, i): At) -> Entry {
-        let (_, e) = Arc::make_mut(&mut self.segs[s])
+        let (_, e) = self.segs[s]
             .swap_remove_index(&self.hasher, hash, i)
             .unwrap();
         self.len -= 1;
@@ -296,7 +312,7 @@ impl Segments {
         }
         self.allocate();
         for seg in &mut self.segs {
-            Arc::make_mut(seg).reserve(&self.hasher, per + per / 4);
+            seg.reserve(&self.hasher, per + per / 4);
         }
     }
 }
@@ -306,7 +322,12 @@ impl Segments {
 /// database, which copies a segment before its first write to it.
 #[derive(Clone)]
 pub(crate) struct Frozen {
-    map: Segments,
+    /// Each segment's entries, in segment order (none if never allocated).
+    segs: Vec<Arc<Vec<(Key, Entry)>>>,
+    /// The map's hasher, which placed the keys in their segments.
+    hasher: Hasher,
+    /// Keys in `segs`, expired ones included.
+    len: usize,
     /// The database's command time when frozen: entries expired at this
     /// instant are not part of the view.
     now_ms: i64,
@@ -317,7 +338,10 @@ impl Frozen {
     /// order [`Keyspace::entries`] had then).
     pub(crate) fn entries(&self) -> impl Iterator<Item = (&Key, &Entry)> {
         let now = self.now_ms;
-        self.map.iter().filter(move |(_, e)| !e.expired_at(now))
+        self.segs
+            .iter()
+            .flat_map(|s| s.iter().map(|(k, e)| (k, e)))
+            .filter(move |(_, e)| !e.expired_at(now))
     }
 
     /// The database's command time when frozen, unix ms.
@@ -712,7 +736,9 @@ impl Keyspace {
     /// segment before changing it, and the view never changes.
     pub(crate) fn freeze(&self) -> Frozen {
         Frozen {
-            map: self.map.clone(),
+            segs: self.map.segs.iter().map(Segment::share).collect(),
+            hasher: self.map.hasher,
+            len: self.map.len,
             now_ms: self.now_ms(),
         }
     }
@@ -721,11 +747,12 @@ impl Keyspace {
     /// at the view's time: keys expired then are dropped, the expiry index is
     /// rebuilt. O(keys). For an empty database ([`crate::Store::fork`]).
     pub(crate) fn load_frozen(&mut self, frozen: Frozen) {
-        self.map = frozen.map;
+        let now_ms = frozen.now_ms;
+        self.map = Segments::from_frozen(frozen);
         self.volatile.clear();
         let mut gone = Vec::new();
         for (k, e) in self.map.iter() {
-            if e.expired_at(frozen.now_ms) {
+            if e.expired_at(now_ms) {
                 gone.push(k.clone());
             } else if e.expire_at_ms().is_some() {
                 self.volatile.insert(k.clone());
@@ -1123,7 +1150,7 @@ mod tests {
             .map(|(k, e)| (k.clone(), e.clone()))
             .collect();
         assert_eq!(got, expect);
-        assert_eq!(frozen.map.len, 5002);
+        assert_eq!(frozen.len, 5002);
         ks.clear();
         assert_eq!(frozen.entries().count(), 5002);
     }

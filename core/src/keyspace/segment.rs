@@ -1,57 +1,248 @@
 //! [`Segment`]: one segment of a keyspace map, an insertion-ordered hash map
-//! from [`Key`] to [`Entry`] built for memory per key.
+//! from [`Key`] to [`Entry`] built for memory per key and for few dependent
+//! cache misses per lookup.
 //!
 //! It works as `indexmap::IndexMap` does (a hash table of indexes into a
 //! vector of entries, so every key has an index: O(1) random key, and a SCAN
-//! cursor that survives deletions), with two differences that matter when a
-//! key and its value are 56 bytes together:
-//! - the table holds `u32` indexes (4 bytes a slot, not 8), and the entry
-//!   vector stores no hash (IndexMap stores 8 bytes of hash per entry); a
-//!   hash is recomputed from the key when the table grows or an entry moves,
-//!   which for short keys costs less than the cache misses the bigger
-//!   buckets cost;
+//! cursor that survives deletions), with these differences, which matter
+//! when a key and its value are 56 bytes together and the map is big:
+//! - the table ([`Index`]) is open addressing with linear probing over
+//!   `u32` slots, each holding the entry's index and, in the bits the index
+//!   does not need, a tag of the key's hash: a lookup reads one slot (one
+//!   cache line, usually) and then the entry, two dependent memory accesses,
+//!   where a SwissTable of indexes (hashbrown's) reads a control byte, then
+//!   the slot in another cache line, then the entry. 4 bytes a slot, at most
+//!   3/4 full, and no stored hash per entry (IndexMap stores 8 bytes); a
+//!   hash is recomputed from the key when the table grows or an entry moves
+//!   or is shifted back after a removal, which for short keys costs less
+//!   than the cache misses bigger slots would;
 //! - the entry vector grows as a `Vec` does (doubling), on its own, not to
 //!   the table's capacity, which IndexMap matches and which is 7/8 of a power
 //!   of two: just past a table doubling, IndexMap holds ~1.8 entries of
 //!   capacity per key. (Growing by a quarter instead allocated ~10% less but
 //!   left glibc more holes: the server's RSS per key was ~10% higher at 1M
 //!   keys.)
+//! - the entry vector is behind an `Arc`, shared copy-on-write with frozen
+//!   views of the keyspace (a background save), while the table stays with
+//!   the live map: a frozen view only iterates, so it never needs one.
 //!
-//! The caller hashes the key once (the same hash picks the segment, see
-//! `Segments`) and passes the hash in; the table uses the hash's low bits for
-//! the bucket and its top 7 bits as the tag, independent of the segment bits.
+//! The caller hashes the key once (bits 32..44 of the same hash pick the
+//! segment, see `Segments`) and passes the hash in; the table uses the low
+//! bits for the position and bits up to 31 as the tag, independent of the
+//! segment bits.
 
 use std::hash::BuildHasher;
-
-use hashbrown::HashTable;
+use std::sync::Arc;
 
 use super::{Entry, Key};
 use crate::value::Hasher;
+
+/// The hash of the stored key at `i`, as the caller hashed it for lookups.
+fn rehash<V>(hasher: &Hasher, entries: &[(Key, V)], i: usize) -> u64 {
+    hasher.hash_one(entries[i].0.as_slice())
+}
+
+/// The hash table of a [`Segment`]: `2^bits` slots, linear probing. A slot
+/// is `0` when empty, else `tag | (index + 1)`, where the low `bits` bits
+/// hold the entry's index plus one (the table is at most 3/4 full, so the
+/// index fits) and the bits above them hold the same bits of the key's
+/// hash: a lookup compares a key only when those match. The low bits of the
+/// hash give the first slot to probe. Removal shifts the following slots
+/// back (no tombstones), so a lookup stops at the first empty slot.
+#[derive(Clone, Default)]
+struct Index {
+    slots: Box<[u32]>,
+    bits: u32,
+}
+
+impl Index {
+    /// The smallest table: 8 slots.
+    const MIN_BITS: u32 = 3;
+
+    /// `slots.len() - 1`; the low `bits` bits of a slot.
+    #[inline]
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
+    }
+
+    /// True when `len` entries need a bigger table than this one.
+    #[inline]
+    fn too_small_for(&self, len: usize) -> bool {
+        len * 4 > self.slots.len() * 3
+    }
+
+    /// Index of `key`, whose hash is `hash`, in `entries`.
+    #[inline]
+    fn find<V>(&self, hash: u64, key: &[u8], entries: &[(Key, V)]) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.mask();
+        let low = mask as u32;
+        let tag = hash as u32 & !low;
+        let mut pos = hash as usize & mask;
+        loop {
+            let slot = self.slots[pos];
+            if slot == 0 {
+                return None;
+            }
+            if slot & !low == tag {
+                let i = (slot & low) as usize - 1;
+                if entries[i].0.as_slice() == key {
+                    return Some(i);
+                }
+            }
+            pos = (pos + 1) & mask;
+        }
+    }
+
+    /// Puts index `i`, whose key hashes to `hash`, in the first free slot
+    /// from its home. The table must have room.
+    #[inline]
+    fn place(&mut self, hash: u64, i: usize) {
+        let mask = self.mask();
+        let low = mask as u32;
+        let mut pos = hash as usize & mask;
+        while self.slots[pos] != 0 {
+            pos = (pos + 1) & mask;
+        }
+        debug_assert!(((i + 1) as u32) <= low);
+        self.slots[pos] = (hash as u32 & !low) | (i as u32 + 1);
+    }
+
+    /// Adds index `i` (the last of `entries`, already pushed), hashed to
+    /// `hash`, growing the table first if it would be more than 3/4 full.
+    fn insert<V>(&mut self, hasher: &Hasher, hash: u64, i: usize, entries: &[(Key, V)]) {
+        debug_assert_eq!(i + 1, entries.len());
+        if self.too_small_for(entries.len()) {
+            // Places every entry, `i` included.
+            self.rebuild(hasher, entries, entries.len());
+        } else {
+            self.place(hash, i);
+        }
+    }
+
+    /// A new table with room for `capacity` entries, holding `entries`.
+    fn rebuild<V>(&mut self, hasher: &Hasher, entries: &[(Key, V)], capacity: usize) {
+        let mut bits = Self::MIN_BITS;
+        while (1usize << bits) * 3 < capacity * 4 {
+            bits += 1;
+        }
+        // The index (+1) must fit below the tag: 2^31 slots at most.
+        assert!(bits < 32, "a segment holds under 2^31 keys");
+        self.slots = vec![0; 1 << bits].into_boxed_slice();
+        self.bits = bits;
+        for i in 0..entries.len() {
+            self.place(rehash(hasher, entries, i), i);
+        }
+    }
+
+    /// Makes room for `capacity` entries in all, keeping `entries`.
+    fn reserve<V>(&mut self, hasher: &Hasher, entries: &[(Key, V)], capacity: usize) {
+        if self.too_small_for(capacity) {
+            self.rebuild(hasher, entries, capacity);
+        }
+    }
+
+    /// The position of the slot holding index `i`, whose key hashes to `hash`.
+    #[inline]
+    fn position_of(&self, hash: u64, i: usize) -> usize {
+        let mask = self.mask();
+        let low = mask as u32;
+        let want = i as u32 + 1;
+        let mut pos = hash as usize & mask;
+        let mut probes = 0;
+        while self.slots[pos] & low != want {
+            pos = (pos + 1) & mask;
+            probes += 1;
+            assert!(probes <= mask, "every entry has a slot");
+        }
+        pos
+    }
+
+    /// Removes index `i`, whose key hashes to `hash`, and shifts back the
+    /// slots after it that may move closer to their home (so no lookup
+    /// meets a hole before its key). `entries` still holds every indexed
+    /// entry (their keys are rehashed to find their homes).
+    fn remove<V>(&mut self, hasher: &Hasher, hash: u64, i: usize, entries: &[(Key, V)]) {
+        let mask = self.mask();
+        let low = mask as u32;
+        let mut hole = self.position_of(hash, i);
+        let mut next = (hole + 1) & mask;
+        loop {
+            let slot = self.slots[next];
+            if slot == 0 {
+                break;
+            }
+            let home = rehash(hasher, entries, (slot & low) as usize - 1) as usize & mask;
+            // The slot may fill the hole unless its home lies after the
+            // hole (cyclically, in (hole, next]).
+            if next.wrapping_sub(home) & mask >= next.wrapping_sub(hole) & mask {
+                self.slots[hole] = slot;
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+        self.slots[hole] = 0;
+    }
+
+    /// Points the slot of index `from` (key hash `hash`) at index `to`.
+    fn relabel(&mut self, hash: u64, from: usize, to: usize) {
+        let pos = self.position_of(hash, from);
+        let low = self.mask() as u32;
+        self.slots[pos] = (self.slots[pos] & !low) | (to as u32 + 1);
+    }
+
+    #[cfg(test)]
+    fn allocated_bytes(&self) -> usize {
+        self.slots.len() * size_of::<u32>()
+    }
+}
 
 /// One segment of a keyspace map (`V` = [`Entry`]), or with `V = ()` the
 /// expiry index's set of keys ([`KeySet`]); see the module docs.
 #[derive(Clone)]
 pub(super) struct Segment<V = Entry> {
     /// Indexes into `entries`, by key hash.
-    table: HashTable<u32>,
-    entries: Vec<(Key, V)>,
+    index: Index,
+    /// The keys and values, shared copy-on-write with frozen views.
+    entries: Arc<Vec<(Key, V)>>,
 }
 
 impl<V> Default for Segment<V> {
     fn default() -> Self {
         Segment {
-            table: HashTable::new(),
-            entries: Vec::new(),
+            index: Index::default(),
+            entries: Arc::new(Vec::new()),
         }
     }
 }
 
-/// The hash of a stored key, as the caller hashed it for lookups.
-fn rehash<V>(hasher: &Hasher, entries: &[(Key, V)], i: u32) -> u64 {
-    hasher.hash_one(entries[i as usize].0.as_slice())
-}
+impl<V: Clone> Segment<V> {
+    /// A segment holding `entries` (shared with a frozen view: copied on
+    /// the first write), their table rebuilt with `hasher`. O(entries).
+    pub(super) fn from_shared(hasher: &Hasher, entries: Arc<Vec<(Key, V)>>) -> Self {
+        let mut index = Index::default();
+        if !entries.is_empty() {
+            index.rebuild(hasher, &entries, entries.len());
+        }
+        Segment { index, entries }
+    }
 
-impl<V> Segment<V> {
+    /// The entries, shared (for a frozen view): later writes here copy them.
+    pub(super) fn share(&self) -> Arc<Vec<(Key, V)>> {
+        Arc::clone(&self.entries)
+    }
+
+    /// A segment with no table yet that shares `empty` (the state of every
+    /// segment before its first write).
+    pub(super) fn sharing(empty: &Arc<Vec<(Key, V)>>) -> Self {
+        Segment {
+            index: Index::default(),
+            entries: Arc::clone(empty),
+        }
+    }
+
     pub(super) fn len(&self) -> usize {
         self.entries.len()
     }
@@ -63,10 +254,7 @@ impl<V> Segment<V> {
     /// Index of `key`, whose hash is `hash`.
     #[inline]
     pub(super) fn find(&self, hash: u64, key: &[u8]) -> Option<usize> {
-        let entries = &self.entries;
-        self.table
-            .find(hash, |&i| entries[i as usize].0.as_slice() == key)
-            .map(|&i| i as usize)
+        self.index.find(hash, key, &self.entries)
     }
 
     /// The key and entry at index `i`.
@@ -75,17 +263,19 @@ impl<V> Segment<V> {
         self.entries.get(i).map(|(k, e)| (k, e))
     }
 
-    /// The entry at index `i`, for writing.
+    /// The entry at index `i`, for writing (copies the entries first if a
+    /// frozen view shares them).
     #[inline]
     pub(super) fn get_index_mut(&mut self, i: usize) -> Option<&mut V> {
-        self.entries.get_mut(i).map(|(_, e)| e)
+        Arc::make_mut(&mut self.entries).get_mut(i).map(|(_, e)| e)
     }
 
     /// Inserts `key` (hashed to `hash` by `hasher`) or replaces its entry,
     /// keeping a replaced key's position and key bytes. Returns the old entry.
     pub(super) fn insert(&mut self, hasher: &Hasher, hash: u64, key: Key, entry: V) -> Option<V> {
         if let Some(i) = self.find(hash, &key) {
-            return Some(std::mem::replace(&mut self.entries[i].1, entry));
+            let slot = &mut Arc::make_mut(&mut self.entries)[i].1;
+            return Some(std::mem::replace(slot, entry));
         }
         self.push_new(hasher, hash, key, entry);
         None
@@ -95,12 +285,11 @@ impl<V> Segment<V> {
     /// is absent (it just looked): no second lookup. Returns its index.
     pub(super) fn push_new(&mut self, hasher: &Hasher, hash: u64, key: Key, entry: V) -> usize {
         debug_assert!(self.find(hash, &key).is_none());
-        let i = u32::try_from(self.entries.len()).expect("a segment holds under 2^32 keys");
-        self.entries.push((key, entry));
-        let entries = &self.entries;
-        self.table
-            .insert_unique(hash, i, |&j| rehash(hasher, entries, j));
-        i as usize
+        let entries = Arc::make_mut(&mut self.entries);
+        let i = entries.len();
+        entries.push((key, entry));
+        self.index.insert(hasher, hash, i, entries);
+        i
     }
 
     /// Removes the entry at index `i`, whose key hashes to `hash`; the last
@@ -115,31 +304,22 @@ impl<V> Segment<V> {
         if i > last {
             return None;
         }
-        debug_assert_eq!(hash, rehash(hasher, &self.entries, i as u32));
-        match self.table.find_entry(hash, |&j| j as usize == i) {
-            Ok(slot) => {
-                slot.remove();
-            }
-            Err(_) => unreachable!("every entry has a slot"),
-        }
-        let removed = self.entries.swap_remove(i);
+        debug_assert_eq!(hash, rehash(hasher, &self.entries, i));
+        self.index.remove(hasher, hash, i, &self.entries);
+        let entries = Arc::make_mut(&mut self.entries);
+        let removed = entries.swap_remove(i);
         if i != last {
-            let moved = rehash(hasher, &self.entries, i as u32);
-            let slot = self
-                .table
-                .find_mut(moved, |&j| j as usize == last)
-                .expect("every entry has a slot");
-            *slot = i as u32;
+            let moved = rehash(hasher, entries, i);
+            self.index.relabel(moved, last, i);
         }
         Some(removed)
     }
 
     /// Makes room for `additional` more keys.
     pub(super) fn reserve(&mut self, hasher: &Hasher, additional: usize) {
-        let entries = &self.entries;
-        self.table
-            .reserve(additional, |&j| rehash(hasher, entries, j));
-        self.entries.reserve_exact(additional);
+        let capacity = self.entries.len() + additional;
+        self.index.reserve(hasher, &self.entries, capacity);
+        Arc::make_mut(&mut self.entries).reserve_exact(additional);
     }
 
     /// Every key and entry, in index order.
@@ -155,7 +335,7 @@ impl<V> Segment<V> {
     /// Bytes this segment has allocated (table and entries), for tests.
     #[cfg(test)]
     pub(super) fn allocated_bytes(&self) -> usize {
-        self.table.allocation_size() + self.entries.capacity() * size_of::<(Key, V)>()
+        self.index.allocated_bytes() + self.entries.capacity() * size_of::<(Key, V)>()
     }
 }
 
@@ -222,15 +402,19 @@ mod tests {
 
     proptest! {
         /// Same keys, same order (swap-remove moves the last entry into the
-        /// hole), same lookups as `IndexMap`, through growth and removals.
+        /// hole), same lookups as `IndexMap`, through growth and removals
+        /// (a small key space churns a table at every load, so removals
+        /// shift back long probe runs).
         #[test]
         fn segment_matches_indexmap_model(
-            ops in proptest::collection::vec((any::<bool>(), 0u16..300), 1..600),
+            key_space in 1u16..300,
+            ops in proptest::collection::vec((any::<bool>(), 0u16..300), 1..1500),
         ) {
             let h = Hasher::default();
             let mut seg = Segment::default();
             let mut model = indexmap::IndexMap::<Vec<u8>, i64>::new();
             for (n, (insert_it, k)) in ops.into_iter().enumerate() {
+                let k = k % key_space;
                 // Keys on both sides of the 23-byte inline limit.
                 let key = if k % 2 == 0 { format!("k{k}") } else { format!("{k:0>30}") };
                 let key = key.as_bytes();
@@ -251,8 +435,40 @@ mod tests {
                 prop_assert_eq!(seg.get_index(i), Some((&CompactBytes::from(&k[..]), &entry(*v))));
                 prop_assert_eq!(seg.find(h.hash_one(&k[..]), k), Some(i));
             }
+            for k in 0..key_space {
+                let key = if k % 2 == 0 { format!("k{k}") } else { format!("{k:0>30}") };
+                let found = seg.find(h.hash_one(key.as_bytes()), key.as_bytes());
+                prop_assert_eq!(found, model.get_index_of(key.as_bytes()));
+            }
             prop_assert_eq!(seg.iter().count(), model.len());
         }
+    }
+
+    #[test]
+    fn shared_entries_stay_as_they_were_and_rebuild_a_working_table() {
+        let h = Hasher::default();
+        let mut seg = Segment::default();
+        for i in 0..100 {
+            insert(&mut seg, &h, format!("key:{i}").as_bytes(), i);
+        }
+        let frozen = seg.share();
+        for i in 0..50 {
+            let key = format!("key:{i}");
+            let at = seg
+                .find(h.hash_one(key.as_bytes()), key.as_bytes())
+                .unwrap();
+            seg.swap_remove_index(&h, h.hash_one(key.as_bytes()), at);
+        }
+        insert(&mut seg, &h, b"new", 7);
+        assert_eq!(seg.len(), 51);
+        assert_eq!(frozen.len(), 100);
+        let copy = Segment::from_shared(&h, frozen);
+        for i in 0..100 {
+            let key = format!("key:{i}");
+            let at = copy.find(h.hash_one(key.as_bytes()), key.as_bytes());
+            assert_eq!(copy.get_index(at.unwrap()).unwrap().1, &entry(i));
+        }
+        assert_eq!(copy.find(h.hash_one(b"new"), b"new"), None);
     }
 
     /// A segment of 244 keys (1M keys over 4096 segments) allocates well
