@@ -20,6 +20,10 @@ export function install(Embedis) {
     typeof Buffer === 'function' && typeof Buffer.prototype.utf8Slice === 'function';
   const EMPTY = new Uint8Array(0);
   const KEEP = 1 << 20; // the most bytes the buffer keeps between calls (src/scratch.rs)
+  // What the exports return besides lengths (src/scratch.rs); on FAILED,
+  // `Embedis.__error()` is the Error to throw.
+  const NIL = -1;
+  const FAILED = -2;
   let base = 0; // the scratch buffer's address in wasm memory
   let cap = 0; // its length
   let u8 = EMPTY; // a view of wasm memory; empty again when memory grows
@@ -74,7 +78,9 @@ export function install(Embedis) {
     if (typeof key !== 'string') return getAny.call(this, key);
     try {
       const n = this.__get(put(key, 0));
-      return n < 0 ? null : text(n);
+      if (n >= 0) return text(n);
+      if (n === NIL) return null;
+      throw Embedis.__error();
     } finally {
       if (cap > KEEP) release();
     }
@@ -85,7 +91,7 @@ export function install(Embedis) {
     }
     const k = put(key, 0);
     try {
-      this.__set(k, put(value, k));
+      if (this.__set(k, put(value, k)) === FAILED) throw Embedis.__error();
     } finally {
       if (cap > KEEP) release();
     }

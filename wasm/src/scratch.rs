@@ -20,6 +20,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use crate::Embedis;
+use crate::convert;
 
 /// The most bytes the buffers keep between calls (js/fast.js has the same
 /// constant).
@@ -31,6 +32,22 @@ thread_local! {
     // Where a read puts the value before it goes into SCRATCH (which holds
     // the key while the store is read).
     static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    // The error of the last call that returned FAILED, until `__error`.
+    static ERROR: RefCell<Option<embedis::Error>> = const { RefCell::new(None) };
+}
+
+/// What a fast-path export returns when the command failed; JS then throws
+/// `Embedis.__error()`. The exports return plain numbers rather than
+/// `Result`s: wasm-bindgen returns a `Result` as two values, which JS
+/// receives as an array allocated per call.
+pub(crate) const FAILED: i32 = -2;
+
+/// `Ok(n)` as `n`; an error kept for `__error`, as [`FAILED`].
+pub(crate) fn status(r: Result<i32, embedis::Error>) -> i32 {
+    r.unwrap_or_else(|e| {
+        ERROR.set(Some(e));
+        FAILED
+    })
 }
 
 #[wasm_bindgen]
@@ -57,6 +74,18 @@ impl Embedis {
     #[wasm_bindgen(js_name = __scratchRelease, skip_typescript)]
     pub fn scratch_release() {
         SCRATCH.take();
+    }
+
+    // skip_typescript: internal, called by js/fast.js.
+    /// The error of the last fast-path call that returned `FAILED`, as the
+    /// `Error` the other methods throw. Internal.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __error, skip_typescript)]
+    pub fn take_error() -> JsValue {
+        match ERROR.take() {
+            Some(e) => convert::error_value(&e),
+            None => convert::type_error("embedis: no error to report"),
+        }
     }
 
     // skip_typescript: internal, called by js/fast.js.

@@ -48,26 +48,32 @@ impl Embedis {
 
     // skip_typescript: internal, called by js/fast.js.
     /// `get` of the key in the scratch buffer's first `key_len` bytes: the
-    /// value's length after writing it there as UTF-8 (lossy), or -1 for
-    /// nil. Internal: call `get`.
+    /// value's length after writing it there as UTF-8 (lossy), -1 for nil,
+    /// or [`scratch::FAILED`] with the error kept for `__error`. Internal:
+    /// call `get`.
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __get, skip_typescript)]
-    pub fn get_scratch(&self, key_len: u32) -> Result<i32, JsValue> {
-        scratch::read_text(key_len, |key, out| self.db().get_into(key, out))
-            .map_err(|e| convert::error_value(&e))
+    pub fn get_scratch(&self, key_len: u32) -> i32 {
+        scratch::status(scratch::read_text(key_len, |key, out| {
+            self.db().get_into(key, out)
+        }))
     }
 
     // skip_typescript: internal, called by js/fast.js.
     /// `set` with no options of the key in the scratch buffer's first
-    /// `key_len` bytes to the `value_len` bytes after it. Internal: call `set`.
+    /// `key_len` bytes to the `value_len` bytes after it: 0, or
+    /// [`scratch::FAILED`] with the error kept for `__error`. Internal: call
+    /// `set`.
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __set, skip_typescript)]
-    pub fn set_scratch(&self, key_len: u32, value_len: u32) -> Result<(), JsValue> {
-        let r = scratch::with(0, key_len + value_len, |kv| {
-            let (key, value) = kv.split_at(key_len as usize);
-            self.db().set(key, value)
-        });
-        r.map_err(|e| convert::error_value(&e))
+    pub fn set_scratch(&self, key_len: u32, value_len: u32) -> i32 {
+        scratch::status(
+            scratch::with(0, key_len + value_len, |kv| {
+                let (key, value) = kv.split_at(key_len as usize);
+                self.db().set(key, value)
+            })
+            .map(|()| 0),
+        )
     }
 
     /// `get` as bytes.
@@ -246,7 +252,8 @@ mod tests {
     /// `__get` of `key` through the scratch buffer, as js/fast.js calls it.
     fn get(db: &Embedis, key: &str) -> Option<Vec<u8>> {
         scratch::write(0, key.as_bytes());
-        let n = db.get_scratch(key.len() as u32).unwrap();
+        let n = db.get_scratch(key.len() as u32);
+        assert!(n >= -1, "{n}");
         (n >= 0).then(|| scratch::with(0, n as u32, <[u8]>::to_vec))
     }
 
@@ -254,8 +261,7 @@ mod tests {
     fn set(db: &Embedis, key: &str, value: &str) {
         scratch::write(0, key.as_bytes());
         scratch::write(key.len() as u32, value.as_bytes());
-        db.set_scratch(key.len() as u32, value.len() as u32)
-            .unwrap();
+        assert_eq!(db.set_scratch(key.len() as u32, value.len() as u32), 0);
     }
 
     fn command(db: &Embedis, words: &[&str]) -> JsValue {
@@ -285,6 +291,20 @@ mod tests {
         clock.advance_ms(1000);
         assert_eq!(get(&db, "k").as_deref(), Some(&b"new"[..]));
         assert_eq!(command(&db, &["PTTL", "k"]), JsValue::from_f64(-1.0));
+    }
+
+    #[wasm_bindgen_test]
+    fn scratch_get_of_another_type_fails_with_wrongtype() {
+        let db = Embedis::wrap(Store::new(), false);
+        command(&db, &["RPUSH", "l", "a"]);
+        scratch::write(0, b"l");
+        assert_eq!(db.get_scratch(1), scratch::FAILED);
+        let e: js_sys::Error = Embedis::take_error().unchecked_into();
+        assert_eq!(
+            String::from(e.message()),
+            "WRONGTYPE Operation against a key holding the wrong kind of value"
+        );
+        assert_eq!(get(&db, "missing"), None);
     }
 
     #[wasm_bindgen_test]
