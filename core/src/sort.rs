@@ -245,10 +245,14 @@ pub(crate) fn sort(db: &mut Keyspace, key: &[u8], o: &SortOptions) -> Result<Sor
                     .rev()
                     .skip(s)
                     .take(n)
-                    .map(|(m, _)| m.clone())
+                    .map(|(m, _)| m.to_bytes())
                     .collect()
             } else {
-                z.iter().skip(s).take(n).map(|(m, _)| m.clone()).collect()
+                z.iter()
+                    .skip(s)
+                    .take(n)
+                    .map(|(m, _)| m.to_bytes())
+                    .collect()
             };
             end -= start;
             start = 0;
@@ -258,7 +262,7 @@ pub(crate) fn sort(db: &mut Keyspace, key: &[u8], o: &SortOptions) -> Result<Sor
         // In the order Redis iterates the set (an intset is sorted), which
         // is what BY nosort returns and how ties fall.
         Some(Value::Set(s)) => in_redis_order(s.iter().map(CompactBytes::to_bytes).collect()),
-        Some(Value::ZSet(z)) => z.iter().map(|(m, _)| m.clone()).collect(),
+        Some(Value::ZSet(z)) => z.iter().map(|(m, _)| m.to_bytes()).collect(),
         Some(_) => unreachable!(),
     };
 

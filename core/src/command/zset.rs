@@ -16,8 +16,9 @@ use super::set::{
 use super::{Args, CommandSpec, Cx, KeySpec, Protocol, parse_i64, spec};
 use crate::blocking::{BlockRequest, ServeFn};
 use crate::keyspace::{Keyspace, scan_indexed};
+use crate::value::compact::to_bytes_all;
 use crate::value::zset::{LexBound, ScoreBound};
-use crate::value::{Value, ZSet};
+use crate::value::{CompactBytes, Value, ZSet};
 use crate::{Error, Reply, Result, format_double};
 
 const G: &str = "sorted-set";
@@ -680,12 +681,15 @@ fn select_ranks(z: &ZSet, r: &RangeSpec) -> (usize, usize) {
 /// The members (with scores) a request selects, in its direction.
 pub(crate) fn range_of(z: &ZSet, r: &RangeSpec) -> Vec<(Bytes, f64)> {
     let (lo, hi) = select_ranks(z, r);
-    let it = z.range(lo, hi).map(|(m, s)| (m.clone(), s));
-    if r.rev {
-        it.rev().collect()
+    let picked: Vec<(&CompactBytes, f64)> = if r.rev {
+        z.range(lo, hi).rev().collect()
     } else {
-        it.collect()
-    }
+        z.range(lo, hi).collect()
+    };
+    to_bytes_all(picked.iter().map(|(m, _)| *m))
+        .into_iter()
+        .zip(picked.iter().map(|(_, s)| *s))
+        .collect()
 }
 
 /// ZRANGE and friends on `key` (empty for a missing key).
@@ -1148,7 +1152,7 @@ pub(crate) fn zrandmember(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>
     let i = db.random_index(len);
     Ok(db
         .read::<ZSet>(key)?
-        .and_then(|z| z.get_index(i).map(|(m, _)| m.clone())))
+        .and_then(|z| z.get_index(i).map(|(m, _)| m.to_bytes())))
 }
 
 /// `ZRANDMEMBER key count`: up to `count` distinct members when `count >=
@@ -1167,14 +1171,14 @@ pub(crate) fn zrandmember_count(
             .read::<ZSet>(key)?
             .unwrap()
             .iter()
-            .map(|(m, s)| (m.clone(), s))
+            .map(|(m, s)| (m.to_bytes(), s))
             .collect());
     }
     let picks = random_picks(db, len, count);
     let z = db.read::<ZSet>(key)?.unwrap();
     Ok(picks
         .into_iter()
-        .map(|i| z.get_index(i).map(|(m, s)| (m.clone(), s)).unwrap())
+        .map(|i| z.get_index(i).map(|(m, s)| (m.to_bytes(), s)).unwrap())
         .collect())
 }
 
@@ -1210,14 +1214,14 @@ pub(crate) fn zscan(
     let Some(z) = db.read::<ZSet>(key)? else {
         return Ok((0, Vec::new()));
     };
-    let keep = |m: &Bytes| pattern.is_none_or(|p| crate::glob::matches(p, m));
+    let keep = |m: &CompactBytes| pattern.is_none_or(|p| crate::glob::matches(p, m));
     let small =
         z.len() <= LISTPACK_MAX_ENTRIES && z.iter().all(|(m, _)| m.len() <= LISTPACK_MAX_VALUE);
     if small {
         let items = z
             .iter()
             .filter(|(m, _)| keep(m))
-            .map(|(m, s)| (m.clone(), s))
+            .map(|(m, s)| (m.to_bytes(), s))
             .collect();
         return Ok((0, items));
     }
@@ -1225,7 +1229,7 @@ pub(crate) fn zscan(
     let next = scan_indexed(z.len(), cursor, count, |i| {
         let (m, s) = z.get_index(i).unwrap();
         if keep(m) {
-            out.push((m.clone(), s));
+            out.push((m.to_bytes(), s));
         }
     });
     Ok((next, out))
@@ -1336,10 +1340,10 @@ fn zsetop_sizes(db: &mut Keyspace, keys: &[Bytes]) -> Result<Vec<Option<usize>>>
 
 /// Calls `f` for each (member, score) of the input at `key` (a sorted set,
 /// or a set with scores 1).
-fn for_each_input(db: &mut Keyspace, key: &[u8], mut f: impl FnMut(&Bytes, f64)) {
+fn for_each_input(db: &mut Keyspace, key: &[u8], mut f: impl FnMut(&CompactBytes, f64)) {
     match db.get(key).map(|e| &e.value) {
         Some(Value::ZSet(z)) => z.iter().for_each(|(m, s)| f(m, s)),
-        Some(Value::Set(s)) => s.iter().for_each(|m| f(&m.to_bytes(), 1.0)),
+        Some(Value::Set(s)) => s.iter().for_each(|m| f(m, 1.0)),
         _ => {}
     }
 }
@@ -1376,7 +1380,8 @@ pub(crate) fn zsetop(
             // Smallest first, as Redis orders its inputs.
             let mut order: Vec<usize> = (0..keys.len()).collect();
             order.sort_by_key(|&i| sizes[i].unwrap_or(0));
-            let mut acc: indexmap::IndexMap<Bytes, f64, crate::value::Hasher> = Default::default();
+            let mut acc: indexmap::IndexMap<CompactBytes, f64, crate::value::Hasher> =
+                Default::default();
             for i in order {
                 let w = weight(i);
                 for_each_input(db, &keys[i], |m, s| {
@@ -1400,7 +1405,7 @@ pub(crate) fn zsetop(
             let mut order: Vec<usize> = (0..keys.len()).collect();
             order.sort_by_key(|&i| sizes[i]);
             let first = order[0];
-            let mut acc: Vec<(Bytes, f64)> = Vec::with_capacity(sizes[first].unwrap_or(0));
+            let mut acc: Vec<(CompactBytes, f64)> = Vec::with_capacity(sizes[first].unwrap_or(0));
             let w = weight(first);
             for_each_input(db, &keys[first], |m, s| {
                 acc.push((m.clone(), weighted(w, s)))
@@ -1426,7 +1431,7 @@ pub(crate) fn zsetop(
             if sizes[0].is_none() {
                 return Ok(out);
             }
-            let mut acc: Vec<(Bytes, f64)> = Vec::with_capacity(sizes[0].unwrap_or(0));
+            let mut acc: Vec<(CompactBytes, f64)> = Vec::with_capacity(sizes[0].unwrap_or(0));
             for_each_input(db, &keys[0], |m, s| acc.push((m.clone(), s)));
             for k in &keys[1..] {
                 if acc.is_empty() {
@@ -1464,7 +1469,7 @@ pub(crate) fn zintercard(db: &mut Keyspace, keys: &[Bytes], limit: usize) -> Res
     }
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by_key(|&i| sizes[i]);
-    let mut members: Vec<Bytes> = Vec::new();
+    let mut members: Vec<CompactBytes> = Vec::new();
     for_each_input(db, &keys[order[0]], |m, _| members.push(m.clone()));
     for &i in &order[1..] {
         members.retain(|m| input_score(db, &keys[i], m).is_some());
@@ -1559,7 +1564,7 @@ fn zsetop_generic(
         }
         Output::Reply => {
             let z = zsetop(cx.db(), op, &keys, &weights, agg)?;
-            let items = z.iter().map(|(m, s)| (m.clone(), s)).collect();
+            let items = z.iter().map(|(m, s)| (m.to_bytes(), s)).collect();
             Ok(scored_reply(items, withscores, cx.protocol()))
         }
     }

@@ -21,7 +21,7 @@ use std::cmp::Ordering;
 
 use bytes::Bytes;
 
-use super::Hasher;
+use super::{CompactBytes, Hasher};
 
 /// Most entries in a leaf and most children of an inner node.
 const CAP: usize = 64;
@@ -108,7 +108,7 @@ impl LexBound {
 }
 
 /// A (score, member) entry; scores are never NaN.
-type Entry = (f64, Bytes);
+type Entry = (f64, CompactBytes);
 
 /// Sorted-set order: by score, then by member bytes.
 fn cmp(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u8]) -> Ordering {
@@ -251,7 +251,7 @@ impl Tree {
     }
 
     /// Inserts a (score, member) known to be absent.
-    fn insert(&mut self, score: f64, member: Bytes) {
+    fn insert(&mut self, score: f64, member: CompactBytes) {
         if let Some((sep, right)) = self.insert_into(self.root, score, member) {
             let left = self.root;
             let counts = vec![self.node(left).count(), self.node(right).count()];
@@ -264,7 +264,7 @@ impl Tree {
         self.len += 1;
     }
 
-    fn insert_into(&mut self, at: u32, score: f64, member: Bytes) -> Split {
+    fn insert_into(&mut self, at: u32, score: f64, member: CompactBytes) -> Split {
         let child = match self.node_mut(at) {
             Node::Leaf { entries, .. } => {
                 let pos = entries.partition_point(|(s, m)| cmp(*s, m, score, &member).is_lt());
@@ -550,7 +550,7 @@ impl Tree {
 
     /// Number of entries for which `before` holds: `before` must hold for a
     /// prefix of the order (be monotone). One root-to-leaf descent.
-    fn count_prefix(&self, mut before: impl FnMut(f64, &Bytes) -> bool) -> usize {
+    fn count_prefix(&self, mut before: impl FnMut(f64, &CompactBytes) -> bool) -> usize {
         let mut at = self.root;
         let mut rank = 0usize;
         loop {
@@ -606,7 +606,7 @@ impl Tree {
 /// small (listpack) sorted sets do.
 #[derive(Clone)]
 pub struct ZSet {
-    dict: indexmap::IndexMap<Bytes, f64, Hasher>,
+    dict: indexmap::IndexMap<CompactBytes, f64, Hasher>,
     tree: Tree,
 }
 
@@ -656,7 +656,8 @@ impl ZSet {
     ///
     /// # Panics
     /// If `score` is NaN (callers reject NaN first, as Redis does).
-    pub fn insert(&mut self, member: Bytes, score: f64) -> bool {
+    pub fn insert(&mut self, member: impl Into<CompactBytes>, score: f64) -> bool {
+        let member = member.into();
         assert!(!score.is_nan(), "sorted set score is NaN");
         // -0 + 0 = +0: store one zero, as Redis's listpack encoding does.
         let score = score + 0.0;
@@ -700,12 +701,14 @@ impl ZSet {
     }
 
     /// The member and score at ascending rank `rank`. O(log n).
-    pub fn get_by_rank(&self, rank: usize) -> Option<(&Bytes, f64)> {
+    pub fn get_by_rank(&self, rank: usize) -> Option<(&CompactBytes, f64)> {
         self.tree.entry_at(rank).map(|(s, m)| (m, *s))
     }
 
     /// Members with scores in ascending order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Bytes, f64)> + ExactSizeIterator + '_ {
+    pub fn iter(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (&CompactBytes, f64)> + ExactSizeIterator + '_ {
         self.range(0, self.len())
     }
 
@@ -782,7 +785,7 @@ impl ZSet {
             };
             self.tree.remove(score, &member);
             self.dict.swap_remove(&member[..]);
-            removed.push(member);
+            removed.push(member.into());
         }
         removed
     }
@@ -792,13 +795,13 @@ impl ZSet {
         let rank = if max { self.len().checked_sub(1)? } else { 0 };
         let (s, m) = self.tree.entry_at(rank).cloned()?;
         self.remove(&m);
-        Some((m, s))
+        Some((m.into(), s))
     }
 
     /// The member and score at position `i` of the member table, in
     /// `0..len()`: not rank order. What `ZRANDMEMBER` and `ZSCAN` address;
     /// a removal moves the last position into the hole.
-    pub fn get_index(&self, i: usize) -> Option<(&Bytes, f64)> {
+    pub fn get_index(&self, i: usize) -> Option<(&CompactBytes, f64)> {
         self.dict.get_index(i).map(|(m, s)| (m, *s))
     }
 }
@@ -815,7 +818,7 @@ pub struct ZSetIter<'a> {
 }
 
 impl<'a> Iterator for ZSetIter<'a> {
-    type Item = (&'a Bytes, f64);
+    type Item = (&'a CompactBytes, f64);
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.remaining == 0 {
