@@ -527,6 +527,11 @@ pub struct Session {
     /// folding and hashing (built-ins take precedence over custom commands,
     /// so the same bytes always resolve to the same spec).
     last_lookup: Option<(CompactBytes, &'static command::CommandSpec)>,
+    /// A script command [`Session::process_until_script`] stopped at, run
+    /// first by the next [`Session::process`].
+    held_script: Option<Vec<Bytes>>,
+    /// Set by [`Session::process_until_script`] for the batch it runs.
+    stop_at_script: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -567,6 +572,8 @@ impl Session {
             in_batch: false,
             meta_cmd: None,
             last_lookup: None,
+            held_script: None,
+            stop_at_script: false,
         }
     }
 
@@ -594,8 +601,24 @@ impl Session {
     pub fn process(&mut self, out: &mut BytesMut) {
         self.client.meta.lock().last = Instant::now();
         self.in_batch = true;
+        if let Some(argv) = self.held_script.take() {
+            self.handle(argv, out);
+        }
         self.process_batch(out);
         self.in_batch = false;
+    }
+
+    /// [`Session::process`], except that it stops before a command that runs
+    /// a Lua script (EVAL, EVALSHA, FCALL and their `_RO` forms) and returns
+    /// true: the caller then finishes the batch with [`Session::process`] on
+    /// a thread that may block for as long as the script runs, while its
+    /// event loop goes on serving other clients (which get `BUSY`, and may
+    /// send `SCRIPT KILL`). Returns false when the batch is done.
+    pub fn process_until_script(&mut self, out: &mut BytesMut) -> bool {
+        self.stop_at_script = true;
+        self.process(out);
+        self.stop_at_script = false;
+        self.held_script.is_some()
     }
 
     fn process_batch(&mut self, out: &mut BytesMut) {
@@ -606,6 +629,10 @@ impl Session {
             }
             match self.parser.next_command(&mut self.input) {
                 Ok(None) => break,
+                Ok(Some(argv)) if self.stop_at_script && runs_script(&argv) => {
+                    self.held_script = Some(argv);
+                    break;
+                }
                 Ok(Some(argv)) => self.handle(argv, out),
                 Err(e) => {
                     if !e.is_silent() {
@@ -1526,6 +1553,23 @@ impl Drop for Session {
     }
 }
 
+/// True for the commands that run a Lua script: EVAL, EVALSHA, FCALL and
+/// their read-only forms (in any case).
+fn runs_script(argv: &[Bytes]) -> bool {
+    let name = &argv[0];
+    matches!(name.first(), Some(b'e' | b'E' | b'f' | b'F'))
+        && [
+            "eval",
+            "evalsha",
+            "eval_ro",
+            "evalsha_ro",
+            "fcall",
+            "fcall_ro",
+        ]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+}
+
 fn outside_lock(argv: &[Bytes]) -> bool {
     command::lookup(&argv[0]).is_some_and(|s| is_outside_lock(s.name))
 }
@@ -1732,5 +1776,59 @@ impl Store {
             .iter()
             .map(|d| d.waiters.len())
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session {
+        Session::new(Store::new(), Arc::new(LocalHost::default()))
+    }
+
+    #[test]
+    fn a_batch_stops_before_a_script_and_process_runs_the_rest_in_order() {
+        let mut s = session();
+        s.input()
+            .extend_from_slice(b"SET a 1\r\neval \"return 2\" 0\r\nGET a\r\n");
+        let mut out = BytesMut::new();
+        assert!(s.process_until_script(&mut out));
+        assert_eq!(&out[..], b"+OK\r\n");
+        s.process(&mut out);
+        let eval_reply: &[u8] = if cfg!(feature = "lua") {
+            b":2\r\n"
+        } else {
+            b"-ERR"
+        };
+        assert!(out[5..].starts_with(eval_reply), "{out:?}");
+        assert!(out.ends_with(b"$1\r\n1\r\n"), "{out:?}");
+    }
+
+    #[test]
+    fn a_batch_without_scripts_runs_whole() {
+        let mut s = session();
+        s.input()
+            .extend_from_slice(b"SET evalsha 1\r\nGET evalsha\r\nPING\r\n");
+        let mut out = BytesMut::new();
+        assert!(!s.process_until_script(&mut out));
+        assert_eq!(&out[..], b"+OK\r\n$1\r\n1\r\n+PONG\r\n");
+    }
+
+    #[test]
+    fn script_commands_are_spotted_in_any_case() {
+        for name in [
+            "EVAL",
+            "evalsha",
+            "Eval_Ro",
+            "EVALSHA_RO",
+            "fcall",
+            "FCALL_RO",
+        ] {
+            assert!(runs_script(&[Bytes::from(name)]), "{name}");
+        }
+        for name in ["GET", "e", "evalx", "fcal", "script", "function"] {
+            assert!(!runs_script(&[Bytes::from(name)]), "{name}");
+        }
     }
 }

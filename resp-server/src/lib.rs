@@ -368,10 +368,11 @@ async fn serve_connection(
             _ = &mut stopped => break,
         };
         match wake {
-            Wake::Input if may_run_script(session.input()) => {
-                (session, out) = process_on_blocking_thread(session, out).await?;
+            Wake::Input => {
+                if session.process_until_script(&mut out) {
+                    (session, out) = process_on_blocking_thread(session, out).await?;
+                }
             }
-            Wake::Input => session.process(&mut out),
             Wake::Event => {}
             Wake::Closed => break,
         }
@@ -380,7 +381,7 @@ async fn serve_connection(
     Ok(())
 }
 
-/// Runs a batch that may run a Lua script on tokio's blocking pool. A
+/// Finishes, on tokio's blocking pool, a batch that stopped at a Lua script. A
 /// script can hold the store for `lua-time-limit` and beyond; on the event
 /// loop it would starve every other connection, which must meanwhile get
 /// `BUSY` and be able to send `SCRIPT KILL` (Redis serves them from inside
@@ -395,20 +396,6 @@ async fn process_on_blocking_thread(
     })
     .await
     .map_err(std::io::Error::other)
-}
-
-/// True if the unprocessed input names a scripting command (EVAL, EVALSHA,
-/// EVAL_RO, EVALSHA_RO, FCALL...): a case-insensitive search that runs on
-/// every batch, so it jumps between the rare letters `v` and `f` with
-/// `memchr`; a false positive only costs a thread hand-off.
-fn may_run_script(input: &[u8]) -> bool {
-    let lower_eq = |at: usize, word: &[u8]| {
-        input
-            .get(at..at + word.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(word))
-    };
-    memchr::memchr2_iter(b'v', b'V', input).any(|i| i > 0 && lower_eq(i - 1, b"eval"))
-        || memchr::memchr2_iter(b'f', b'F', input).any(|i| lower_eq(i, b"fcall"))
 }
 
 enum Wake {
@@ -463,31 +450,5 @@ fn poll_input_or_event(
     match session.poll_event(cx, out) {
         Poll::Ready(()) => Poll::Ready(Wake::Event),
         Poll::Pending => Poll::Pending,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::may_run_script;
-
-    #[test]
-    fn script_commands_are_spotted_in_any_case_and_place() {
-        let cases: [(&[u8], bool); 11] = [
-            (b"*3\r\n$4\r\nEVAL\r\n", true),
-            (b"evalsha abc 0\r\n", true),
-            (b"*1\r\n$4\r\nPING\r\n*2\r\n$7\r\neVaL_rO\r\n", true),
-            (b"FCALL f 0\r\n", true),
-            (b"fcall_ro f 0\r\n", true),
-            (b"*2\r\n$3\r\nGET\r\n$4\r\nvale\r\n", false),
-            (b"val", false),
-            (b"eva", false),
-            (b"fcal", false),
-            (b"", false),
-            (b"v", false),
-        ];
-        for (input, expected) in cases {
-            let text = String::from_utf8_lossy(input);
-            assert_eq!(may_run_script(input), expected, "{text:?}");
-        }
     }
 }
