@@ -26,14 +26,22 @@ use crate::convert;
 /// constant).
 const KEEP: usize = 1 << 20;
 
+/// The module's buffers, in one thread-local (one access per call).
+struct Buffers {
+    /// What JS writes arguments into and reads replies from.
+    scratch: Vec<u8>,
+    /// Where a read puts the value before it goes into `scratch` (which
+    /// holds the key while the store is read).
+    out: Vec<u8>,
+    /// The error of the last call that returned [`FAILED`], until `__error`.
+    error: Option<embedis::Error>,
+}
+
 thread_local! {
-    // wasm32 without threads: one buffer for the module instance.
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    // Where a read puts the value before it goes into SCRATCH (which holds
-    // the key while the store is read).
-    static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    // The error of the last call that returned FAILED, until `__error`.
-    static ERROR: RefCell<Option<embedis::Error>> = const { RefCell::new(None) };
+    // wasm32 without threads: one set for the module instance.
+    static BUFFERS: RefCell<Buffers> = const {
+        RefCell::new(Buffers { scratch: Vec::new(), out: Vec::new(), error: None })
+    };
 }
 
 /// What a fast-path export returns when the command failed; JS then throws
@@ -45,7 +53,7 @@ pub(crate) const FAILED: i32 = -2;
 /// `Ok(n)` as `n`; an error kept for `__error`, as [`FAILED`].
 pub(crate) fn status(r: Result<i32, embedis::Error>) -> i32 {
     r.unwrap_or_else(|e| {
-        ERROR.set(Some(e));
+        BUFFERS.with_borrow_mut(|b| b.error = Some(e));
         FAILED
     })
 }
@@ -59,11 +67,11 @@ impl Embedis {
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __scratch, skip_typescript)]
     pub fn scratch(len: u32) -> u32 {
-        SCRATCH.with_borrow_mut(|s| {
-            if s.len() < len as usize {
-                s.resize(len as usize, 0);
+        BUFFERS.with_borrow_mut(|b| {
+            if b.scratch.len() < len as usize {
+                b.scratch.resize(len as usize, 0);
             }
-            s.as_ptr() as usize as u32
+            b.scratch.as_ptr() as usize as u32
         })
     }
 
@@ -73,7 +81,7 @@ impl Embedis {
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __scratchRelease, skip_typescript)]
     pub fn scratch_release() {
-        SCRATCH.take();
+        BUFFERS.with_borrow_mut(|b| b.scratch = Vec::new());
     }
 
     // skip_typescript: internal, called by js/fast.js.
@@ -82,7 +90,7 @@ impl Embedis {
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __error, skip_typescript)]
     pub fn take_error() -> JsValue {
-        match ERROR.take() {
+        match BUFFERS.with_borrow_mut(|b| b.error.take()) {
             Some(e) => convert::error_value(&e),
             None => convert::type_error("embedis: no error to report"),
         }
@@ -102,20 +110,36 @@ impl Embedis {
 /// # Panics
 /// If they are not inside the buffer (js/fast.js reserves before writing).
 pub(crate) fn with<R>(at: u32, len: u32, f: impl FnOnce(&[u8]) -> R) -> R {
-    SCRATCH.with_borrow(|s| f(&s[at as usize..][..len as usize]))
+    BUFFERS.with_borrow(|b| f(&b.scratch[at as usize..][..len as usize]))
 }
 
 /// Runs `read` on the `len` bytes at the start of the buffer (a key) with a
 /// buffer for the value it finds; returns the value's length after writing
-/// it at the start of the buffer as [`put_text`] does, or -1 when `read`
-/// found nothing.
+/// it at the start of the buffer as UTF-8 (invalid sequences as U+FFFD, as
+/// the other methods' string replies), or -1 when `read` found nothing. The
+/// buffer grows if needed (JS then asks for its new address).
 pub(crate) fn read_text<E>(
     len: u32,
     read: impl FnOnce(&[u8], &mut Vec<u8>) -> Result<bool, E>,
 ) -> Result<i32, E> {
-    OUT.with_borrow_mut(|out| {
-        let found = with(0, len, |key| read(key, out))?;
-        let n = if found { put_text(out) } else { -1 };
+    BUFFERS.with_borrow_mut(|b| {
+        let Buffers { scratch, out, .. } = b;
+        if !read(&scratch[..len as usize], out)? {
+            return Ok(-1);
+        }
+        let lossy;
+        let text = match std::str::from_utf8(out) {
+            Ok(s) => s.as_bytes(),
+            Err(_) => {
+                lossy = String::from_utf8_lossy(out);
+                lossy.as_bytes()
+            }
+        };
+        if scratch.len() < text.len() {
+            scratch.resize(text.len(), 0);
+        }
+        scratch[..text.len()].copy_from_slice(text);
+        let n = text.len() as i32;
         if out.capacity() > KEEP {
             *out = Vec::new();
         }
@@ -123,30 +147,9 @@ pub(crate) fn read_text<E>(
     })
 }
 
-/// Writes `b` at the start of the buffer as UTF-8 (invalid sequences as
-/// U+FFFD, as the other methods' string replies) and returns its length in
-/// bytes; the buffer grows if needed (JS then asks for its new address).
-pub(crate) fn put_text(b: &[u8]) -> i32 {
-    let lossy;
-    let text = match std::str::from_utf8(b) {
-        Ok(s) => s.as_bytes(),
-        Err(_) => {
-            lossy = String::from_utf8_lossy(b);
-            lossy.as_bytes()
-        }
-    };
-    SCRATCH.with_borrow_mut(|s| {
-        if s.len() < text.len() {
-            s.resize(text.len(), 0);
-        }
-        s[..text.len()].copy_from_slice(text);
-    });
-    text.len() as i32
-}
-
 /// Writes `bytes` at offset `at` as js/fast.js does.
 #[cfg(all(test, target_arch = "wasm32"))]
 pub(crate) fn write(at: u32, bytes: &[u8]) {
     Embedis::scratch(at + bytes.len() as u32);
-    SCRATCH.with_borrow_mut(|s| s[at as usize..][..bytes.len()].copy_from_slice(bytes));
+    BUFFERS.with_borrow_mut(|b| b.scratch[at as usize..][..bytes.len()].copy_from_slice(bytes));
 }
