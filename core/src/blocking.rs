@@ -27,7 +27,7 @@ use crate::{Dispatch, Reply, Result, Store};
 /// Performs a blocked client's pop on `key`: `None` when the key cannot
 /// serve it (still empty, or of another type: Redis 7.0 keeps such a client
 /// blocked), `Some(reply)` when it did.
-pub(crate) type ServeFn = Box<dyn FnMut(&mut Keyspace, &Bytes) -> Option<Reply> + Send>;
+pub(crate) type ServeFn = Box<dyn FnMut(&mut Keyspace, &Bytes) -> Option<Reply> + Send + Sync>;
 
 /// What a blocking handler asks for when it cannot be served at once.
 pub(crate) struct BlockRequest {

@@ -500,6 +500,37 @@ impl Keyspace {
         Some(self.map.at(at).1)
     }
 
+    /// The live entry under `key`, changing nothing (for a read under the
+    /// shared store lock, which may not remove a key): `Some(None)` if
+    /// missing, `None` if the key has expired at `now_ms()` (called only for
+    /// an entry with an expiry); the caller then reads under the exclusive
+    /// lock, which removes it.
+    #[inline]
+    pub(crate) fn peek(&self, key: &[u8], now_ms: &dyn Fn() -> i64) -> Option<Option<&Entry>> {
+        let Some(at) = self.map.find(key) else {
+            return Some(None);
+        };
+        let e = self.map.at(at).1;
+        if e.expire_at_ms != Entry::PERSISTENT && e.expire_at_ms <= now_ms() {
+            return None;
+        }
+        Some(Some(e))
+    }
+
+    /// [`Keyspace::read`] that changes nothing, as [`Keyspace::peek`]:
+    /// `None` if the key has expired.
+    #[inline]
+    pub(crate) fn peek_read<T: Kind>(
+        &self,
+        key: &[u8],
+        now_ms: &dyn Fn() -> i64,
+    ) -> Option<Result<Option<&T>>> {
+        Some(match self.peek(key, now_ms)? {
+            None => Ok(None),
+            Some(e) => T::from_ref(&e.value).map(Some).ok_or(Error::WrongType),
+        })
+    }
+
     /// True if `key` exists (and has not expired).
     pub(crate) fn contains(&mut self, key: &[u8]) -> bool {
         self.find_live(key).is_some()

@@ -6,7 +6,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
-use parking_lot::{Mutex, MutexGuard};
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::blocking::Blocked;
 use crate::clock::{Clock, SystemClock};
@@ -47,9 +47,38 @@ impl State {
     }
 }
 
+/// The store lock. Every command, transaction and script holds it
+/// exclusively ([`StateLock::lock`]); the typed read-only fast paths
+/// ([`Db::read_or`]) hold it shared, so reads on several threads run at
+/// once.
+pub(crate) struct StateLock(RwLock<State>);
+
+/// The exclusive hold of the store lock.
+pub(crate) type StateGuard<'a> = RwLockWriteGuard<'a, State>;
+
+impl StateLock {
+    /// Takes the lock exclusively.
+    #[inline]
+    pub(crate) fn lock(&self) -> StateGuard<'_> {
+        self.0.write()
+    }
+
+    /// Takes the lock exclusively, waiting at most `timeout`.
+    pub(crate) fn try_lock_for(&self, timeout: Duration) -> Option<StateGuard<'_>> {
+        self.0.try_write_for(timeout)
+    }
+
+    /// Takes the lock shared: for reads that change nothing, not even an
+    /// expired key (see [`Db::read_or`]).
+    #[inline]
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.0.read()
+    }
+}
+
 /// What every clone of a [`Store`] shares.
 pub(crate) struct Shared {
-    pub(crate) state: Mutex<State>,
+    pub(crate) state: StateLock,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) hub: Hub,
     custom: HashMap<String, CustomCommand>,
@@ -225,7 +254,7 @@ impl Store {
 
     /// Locks the state and begins a step.
     #[inline]
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+    pub(crate) fn lock(&self) -> StateGuard<'_> {
         let mut st = self.shared.state.lock();
         st.begin();
         st
@@ -501,12 +530,12 @@ impl StoreBuilder {
             .collect();
         let store = Store {
             shared: Arc::new(Shared {
-                state: Mutex::new(State {
+                state: StateLock(RwLock::new(State {
                     dbs,
                     step,
                     next_waiter_id: 0,
                     commands_processed: 0,
-                }),
+                })),
                 clock: self.clock,
                 hub: Hub::default(),
                 custom: self.custom,
@@ -592,5 +621,33 @@ impl Db {
     /// Runs `f` on this database as one atomic step.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Keyspace) -> R) -> R {
         self.store.with_db(self.index, f)
+    }
+
+    /// Runs the read-only `read` on this database under the shared store
+    /// lock, so reads on several threads run at once; `read` gets the clock
+    /// (for an entry with an expiry) and returns `None` when it met an
+    /// expired key, which only a write may remove: then `write` (the same
+    /// read as a command) runs as one step under the exclusive lock.
+    #[inline]
+    pub(crate) fn read_or<R>(
+        &self,
+        read: impl FnOnce(&Keyspace, &dyn Fn() -> i64) -> Option<R>,
+        write: impl FnOnce(&mut Keyspace) -> R,
+    ) -> R {
+        match self.read_shared(read) {
+            Some(r) => r,
+            None => self.with(write),
+        }
+    }
+
+    /// The first half of [`Db::read_or`]: `read` under the shared lock.
+    #[inline]
+    pub(crate) fn read_shared<R>(
+        &self,
+        read: impl FnOnce(&Keyspace, &dyn Fn() -> i64) -> Option<R>,
+    ) -> Option<R> {
+        let shared = &self.store.shared;
+        let st = shared.state.read();
+        read(&st.dbs[self.index], &|| shared.clock.now_unix_ms())
     }
 }

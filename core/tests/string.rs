@@ -843,3 +843,53 @@ fn string_commands_refuse_other_types() {
     assert_eq!(s.db(0).get("l2"), Err(Error::WrongType));
     assert_eq!(s.db(0).lcs("l2", "k"), Err(Error::LcsNotString));
 }
+
+/// GET runs under the shared lock and falls back to the exclusive one for
+/// an expired key: readers on several threads see each key's writes in
+/// order, and every key that expires under them is removed and counted once.
+#[test]
+fn gets_on_many_threads_see_writes_in_order_and_expire_keys_once() {
+    let (s, clock) = store();
+    let db = s.db(0);
+    let keys: Vec<String> = (0..64).map(|i| format!("k{i}")).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            let (db, keys) = (db.clone(), &keys);
+            scope.spawn(move || {
+                let mut last = vec![0u64; keys.len()];
+                for round in 0..2000 {
+                    let i = round % keys.len();
+                    let mut buf = Vec::new();
+                    let seen = if round % 2 == 0 {
+                        db.get(&keys[i]).unwrap().map(|v| v.to_vec())
+                    } else {
+                        db.get_into(&keys[i], &mut buf).unwrap().then_some(buf)
+                    };
+                    if let Some(v) = seen {
+                        let n: u64 = std::str::from_utf8(&v).unwrap().parse().unwrap();
+                        assert!(
+                            n >= last[i],
+                            "{} went back from {} to {n}",
+                            keys[i],
+                            last[i]
+                        );
+                        last[i] = n;
+                    }
+                }
+            });
+        }
+        for n in 1..=50u64 {
+            for k in &keys {
+                db.set_with(k, n.to_string(), SetOptions::new().px(5))
+                    .unwrap();
+            }
+            clock.advance_ms(1);
+        }
+        clock.advance_ms(10);
+    });
+    for k in &keys {
+        assert_eq!(db.get(k).unwrap(), None);
+    }
+    assert_eq!(s.expired_keys(), keys.len() as u64);
+    assert_eq!(s.keyspace_sizes()[0], (0, 0));
+}

@@ -33,7 +33,14 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/get/>
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>> {
-        self.with(|db| s::get_string(db, key.as_ref()))
+        let key = key.as_ref();
+        // Under the shared lock: GETs on several threads run at once.
+        self.read_or(
+            |db, now_ms| {
+                s::read_string_shared(db, key, now_ms).map(|r| r.map(|v| v.map(|v| v.to_bytes())))
+            },
+            |db| s::get_string(db, key),
+        )
     }
 
     /// [`Db::get`] into `buf`, which is cleared first: true if the key
@@ -47,13 +54,19 @@ impl Db {
     /// Redis: <https://redis.io/commands/get/>
     pub fn get_into(&self, key: impl AsRef<[u8]>, buf: &mut Vec<u8>) -> Result<bool> {
         buf.clear();
-        self.with(|db| {
-            let v = s::read_string(db, key.as_ref())?;
+        let key = key.as_ref();
+        let copy = |buf: &mut Vec<u8>, v: Result<Option<&CompactBytes>>| {
+            let v = v?;
             if let Some(v) = v {
                 buf.extend_from_slice(v.as_slice());
             }
             Ok(v.is_some())
-        })
+        };
+        // Under the shared lock, as `get`.
+        let shared = self.read_shared(|db, now_ms| {
+            s::read_string_shared(db, key, now_ms).map(|v| copy(&mut *buf, v))
+        });
+        shared.unwrap_or_else(|| self.with(|db| copy(buf, s::read_string(db, key))))
     }
 
     /// Stores `value` under `key`, replacing any value of any type and

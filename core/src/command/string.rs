@@ -327,6 +327,16 @@ pub(crate) fn get_string(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>>
     read_string(db, key).map(|v| v.map(CompactBytes::to_bytes))
 }
 
+/// [`read_string`] under the shared store lock (see `Db::read_or`): `None`
+/// if the key has expired, which only [`read_string`] may remove.
+pub(crate) fn read_string_shared<'a>(
+    db: &'a Keyspace,
+    key: &[u8],
+    now_ms: &dyn Fn() -> i64,
+) -> Option<Result<Option<&'a CompactBytes>>> {
+    db.peek_read::<CompactBytes>(key, now_ms)
+}
+
 /// Reads the string under `key` and replaces it with what `update` makes
 /// of it (`None` when missing), with one lookup: in place for an existing
 /// key (keeping its expiry), else as a new key. What Redis's

@@ -54,10 +54,9 @@ fn deep<R>(f: impl FnOnce() -> R) -> R {
 use std::time::Duration;
 
 use bytes::Bytes;
-use parking_lot::MutexGuard;
 
 use crate::command::flags::ALLOW_BUSY;
-use crate::store::{Found, State};
+use crate::store::{Found, State, StateGuard};
 use crate::{Db, Error, Reply, Result, Store};
 
 /// Default `lua-time-limit` (Redis `busy-reply-threshold`), in milliseconds.
@@ -275,7 +274,7 @@ const BUSY_POLL: Duration = Duration::from_millis(5);
 pub(crate) fn lock_for_command<'s>(
     store: &'s Store,
     found: &Found<'_>,
-) -> std::result::Result<MutexGuard<'s, State>, Reply> {
+) -> std::result::Result<StateGuard<'s>, Reply> {
     let control = &store.shared.scripting.control;
     loop {
         if control.is_busy() {
@@ -295,7 +294,7 @@ pub(crate) fn lock_for_command<'s>(
 /// Takes the store lock unless a script is busy (then `None`), without
 /// ever waiting for a busy script: for work that can be skipped, such as
 /// the server's active expiry timer.
-pub(crate) fn lock_unless_busy(store: &Store) -> Option<MutexGuard<'_, State>> {
+pub(crate) fn lock_unless_busy(store: &Store) -> Option<StateGuard<'_>> {
     let control = &store.shared.scripting.control;
     loop {
         if control.is_busy() {
@@ -314,7 +313,7 @@ pub(crate) fn lock_unless_busy(store: &Store) -> Option<MutexGuard<'_, State>> {
 pub(crate) fn lock_or_defer<'s>(
     store: &'s Store,
     ops: &mut Vec<WatchOp>,
-) -> Option<MutexGuard<'s, State>> {
+) -> Option<StateGuard<'s>> {
     let control = &store.shared.scripting.control;
     loop {
         if control.defer(ops) {
