@@ -453,15 +453,19 @@ impl Keyspace {
     #[inline]
     fn locate(&mut self, key: &[u8]) -> std::result::Result<At, u64> {
         let hash = self.map.hash(key);
-        let Some(at) = self.map.find_hashed(hash, key) else {
-            return Err(hash);
-        };
+        self.locate_hashed(hash, key).ok_or(hash)
+    }
+
+    /// [`Keyspace::locate`] for a key whose hash is known.
+    #[inline]
+    fn locate_hashed(&mut self, hash: u64, key: &[u8]) -> Option<At> {
+        let at = self.map.find_hashed(hash, key)?;
         if self.is_expired(self.map.at(at).1) {
             self.remove_found(key, hash, at);
             self.expired_keys += 1;
-            return Err(hash);
+            return None;
         }
-        Ok(at)
+        Some(at)
     }
 
     /// Where `key` lives if it is live; removes it if it has expired.
@@ -566,9 +570,15 @@ impl Keyspace {
     /// Nothing counts as a write (WATCH, blocked clients) until
     /// [`LiveKey::into_mut`] or [`AbsentKey::insert`].
     pub(crate) fn entry<'a>(&'a mut self, key: &'a [u8]) -> KeyEntry<'a> {
-        match self.locate(key) {
-            Ok(at) => KeyEntry::Live(LiveKey { ks: self, key, at }),
-            Err(hash) => KeyEntry::Absent(AbsentKey {
+        let hash = self.map.hash(key);
+        match self.locate_hashed(hash, key) {
+            Some(at) => KeyEntry::Live(LiveKey {
+                ks: self,
+                key,
+                at,
+                hash,
+            }),
+            None => KeyEntry::Absent(AbsentKey {
                 ks: self,
                 key,
                 hash,
@@ -678,21 +688,7 @@ impl Keyspace {
         self.signal_ready(k);
         let entry = Entry::new(value, expire_at_ms);
         match self.locate(k) {
-            Ok(at) => {
-                let e = self.map.at_mut(at);
-                let had_expiry = e.expire_at_ms().is_some();
-                *e = entry;
-                match (had_expiry, expire_at_ms.is_some()) {
-                    (false, true) => {
-                        let k = self.map.at(at).0.clone();
-                        self.volatile.insert(k);
-                    }
-                    (true, false) => {
-                        self.volatile.swap_remove(k);
-                    }
-                    _ => {}
-                }
-            }
+            Ok(at) => self.replace_at(at, k, entry),
             Err(hash) => {
                 let key = key.into();
                 if expire_at_ms.is_some() {
@@ -700,6 +696,25 @@ impl Keyspace {
                 }
                 self.map.push_new(hash, key, entry);
             }
+        }
+    }
+
+    /// Replaces the entry of `key`, found at `at` (keeping its position and
+    /// key bytes), and keeps the expiry index in step.
+    fn replace_at(&mut self, at: At, key: &[u8], entry: Entry) {
+        let has_expiry = entry.expire_at_ms().is_some();
+        let e = self.map.at_mut(at);
+        let had_expiry = e.expire_at_ms().is_some();
+        *e = entry;
+        match (had_expiry, has_expiry) {
+            (false, true) => {
+                let k = self.map.at(at).0.clone();
+                self.volatile.insert(k);
+            }
+            (true, false) => {
+                self.volatile.swap_remove(key);
+            }
+            _ => {}
         }
     }
 
@@ -1004,6 +1019,7 @@ pub(crate) struct LiveKey<'a> {
     ks: &'a mut Keyspace,
     key: &'a [u8],
     at: At,
+    hash: u64,
 }
 
 impl<'a> LiveKey<'a> {
@@ -1018,6 +1034,27 @@ impl<'a> LiveKey<'a> {
         self.ks.touch(self.key);
         self.ks.signal_ready(self.key);
         &mut self.ks.map.at_mut(self.at).value
+    }
+
+    /// The value as type `T`, for writing in place (the expiry is kept);
+    /// `WRONGTYPE`, writing nothing, if it holds another type. Counts as a
+    /// write, as [`LiveKey::into_mut`].
+    pub(crate) fn write<T: Kind>(self) -> Result<&'a mut T> {
+        self.read::<T>()?;
+        Ok(T::from_mut(self.into_mut()).unwrap())
+    }
+
+    /// Replaces the value and drops any expiry (as `SET`). Counts as a write.
+    pub(crate) fn replace(self, value: Value) {
+        self.ks.touch(self.key);
+        self.ks.signal_ready(self.key);
+        self.ks
+            .replace_at(self.at, self.key, Entry::new(value, None));
+    }
+
+    /// Deletes the key; returns what it held. Counts as a write.
+    pub(crate) fn remove(self) -> Entry {
+        self.ks.remove_found(self.key, self.hash, self.at)
     }
 }
 

@@ -285,6 +285,43 @@ fn getdel_getset() {
             (&["EXISTS", "k"], Reply::Integer(0)),
         ],
     );
+    // The expiry index follows: no key with a TTL is left behind.
+    assert_eq!(s.keyspace_sizes()[0], (1, 0));
+    check(
+        &s,
+        &[
+            (&["SET", "t", "v", "PX", "100"], Reply::OK),
+            (&["GETDEL", "t"], bulk("v")),
+        ],
+    );
+    assert_eq!(s.keyspace_sizes()[0], (1, 0));
+}
+
+/// A read-modify-write that fails (WRONGTYPE, not an integer, overflow)
+/// writes nothing: no change is counted (what WATCH and the save schedule see).
+#[test]
+fn failed_string_writes_count_no_change() {
+    let s = store_with(&[
+        &["RPUSH", "l", "a"],
+        &["SET", "n", "abc"],
+        &["SET", "max", "9223372036854775807"],
+    ]);
+    let before = s.changes();
+    for args in [
+        &["APPEND", "l", "x"][..],
+        &["SETRANGE", "l", "0", "x"],
+        &["GETSET", "l", "x"],
+        &["GETDEL", "l"],
+        &["INCR", "n"],
+        &["INCR", "l"],
+        &["INCR", "max"],
+        &["INCRBYFLOAT", "n", "1"],
+    ] {
+        assert!(s.execute(0, args).is_error(), "{args:?}");
+    }
+    assert_eq!(s.changes(), before);
+    assert_eq!(s.execute(0, &["APPEND", "n", "d"]), Reply::Integer(4));
+    assert_eq!(s.changes(), before + 1);
 }
 
 #[test]

@@ -450,11 +450,12 @@ pub(crate) fn getex(db: &mut Keyspace, key: &[u8], o: &GetExOptions) -> Result<O
 
 /// `GETDEL`: the string, then the key is deleted.
 pub(crate) fn getdel(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>> {
-    let v = get_string(db, key)?;
-    if v.is_some() {
-        db.remove(key);
-    }
-    Ok(v)
+    let KeyEntry::Live(e) = db.entry(key) else {
+        return Ok(None);
+    };
+    let v = e.read::<CompactBytes>()?.to_bytes();
+    e.remove();
+    Ok(Some(v))
 }
 
 /// `GETSET`: the old string; the new one has no expiry.
@@ -463,25 +464,36 @@ pub(crate) fn getset(
     key: impl AsRef<[u8]> + Into<Key>,
     value: impl Into<CompactBytes>,
 ) -> Result<Option<Bytes>> {
-    let old = get_string(db, key.as_ref())?;
-    db.set(key, Value::String(value.into()));
-    Ok(old)
+    let value = Value::String(value.into());
+    match db.entry(key.as_ref()) {
+        KeyEntry::Live(e) => {
+            let old = e.read::<CompactBytes>()?.to_bytes();
+            e.replace(value);
+            Ok(Some(old))
+        }
+        KeyEntry::Absent(_) => {
+            db.set(key, value);
+            Ok(None)
+        }
+    }
 }
 
 /// `APPEND`: the length after appending.
 pub(crate) fn append(db: &mut Keyspace, key: Bytes, suffix: Bytes) -> Result<usize> {
-    let len = match db.read::<CompactBytes>(&key)? {
-        None => {
+    match db.entry(&key) {
+        KeyEntry::Absent(e) => {
             let n = suffix.len();
-            db.set(key, Value::from(suffix));
-            return Ok(n);
+            e.insert(Value::from(suffix));
+            Ok(n)
         }
-        Some(v) => v.len(),
-    };
-    check_string_length(len as u64, suffix.len() as u64)?;
-    let v = db.write::<CompactBytes>(&key)?.unwrap();
-    v.extend_from_slice(&suffix);
-    Ok(v.len())
+        KeyEntry::Live(e) => {
+            let len = e.read::<CompactBytes>()?.len();
+            check_string_length(len as u64, suffix.len() as u64)?;
+            let v = e.write::<CompactBytes>()?;
+            v.extend_from_slice(&suffix);
+            Ok(v.len())
+        }
+    }
 }
 
 /// `STRLEN`: 0 for a missing key.
@@ -512,8 +524,8 @@ pub(crate) fn setrange(db: &mut Keyspace, key: Bytes, offset: i64, value: &[u8])
         return Err(Error::OffsetOutOfRange);
     }
     let offset = offset as u64;
-    let old_len = match db.read::<CompactBytes>(&key)? {
-        None => {
+    match db.entry(&key) {
+        KeyEntry::Absent(e) => {
             if value.is_empty() {
                 return Ok(0);
             }
@@ -521,18 +533,20 @@ pub(crate) fn setrange(db: &mut Keyspace, key: Bytes, offset: i64, value: &[u8])
             let mut s = CompactBytes::new();
             s.set_range(offset as usize, value);
             let n = s.len();
-            db.set(key, Value::String(s));
-            return Ok(n);
+            e.insert(Value::String(s));
+            Ok(n)
         }
-        Some(v) => v.len(),
-    };
-    if value.is_empty() {
-        return Ok(old_len);
+        KeyEntry::Live(e) => {
+            let old_len = e.read::<CompactBytes>()?.len();
+            if value.is_empty() {
+                return Ok(old_len);
+            }
+            check_string_length(offset, value.len() as u64)?;
+            let v = e.write::<CompactBytes>()?;
+            v.set_range(offset as usize, value);
+            Ok(v.len())
+        }
     }
-    check_string_length(offset, value.len() as u64)?;
-    let v = db.write::<CompactBytes>(&key)?.unwrap();
-    v.set_range(offset as usize, value);
-    Ok(v.len())
 }
 
 /// `INCRBY` (and INCR, DECR, DECRBY): the new value; the expiry is kept.
