@@ -497,15 +497,16 @@ pub fn to_bytes(reply: &Reply, protocol: Protocol) -> BytesMut {
     out
 }
 
-/// `<tag><n>\r\n`: every integer reply and every length header, so the
-/// digits are written by hand rather than through `core::fmt`.
-fn put_header(out: &mut BytesMut, tag: u8, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+/// The decimal text of `n` as Redis's `ll2string` writes it, into the end
+/// of `buf` (20 bytes hold any `i64`); returns the written part. Integer
+/// replies, length headers and INCR's stored text use it instead of
+/// `core::fmt`.
+pub(crate) fn i64_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
     let mut v = n.unsigned_abs();
     loop {
         at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
+        buf[at] = b'0' + (v % 10) as u8;
         v /= 10;
         if v == 0 {
             break;
@@ -513,11 +514,18 @@ fn put_header(out: &mut BytesMut, tag: u8, n: i64) {
     }
     if n < 0 {
         at -= 1;
-        digits[at] = b'-';
+        buf[at] = b'-';
     }
-    out.reserve(digits.len() - at + 3);
+    &buf[at..]
+}
+
+/// `<tag><n>\r\n`: every integer reply and every length header.
+fn put_header(out: &mut BytesMut, tag: u8, n: i64) {
+    let mut buf = [0u8; 20];
+    let digits = i64_text(n, &mut buf);
+    out.reserve(digits.len() + 3);
     out.put_u8(tag);
-    out.put_slice(&digits[at..]);
+    out.put_slice(digits);
     out.put_slice(b"\r\n");
 }
 

@@ -364,22 +364,7 @@ fn update_string<R>(
 /// The decimal text of `n`, inline (no allocation: at most 20 bytes), as
 /// Redis's `ll2string` writes it.
 fn integer_text(n: i64) -> CompactBytes {
-    let mut buf = [0u8; 20];
-    let mut start = buf.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        start -= 1;
-        buf[start] = b'-';
-    }
-    CompactBytes::copy_from_slice(&buf[start..])
+    CompactBytes::copy_from_slice(crate::resp::i64_text(n, &mut [0u8; 20]))
 }
 
 /// `checkStringLength`: `len + extra` must not exceed 512 MB.
