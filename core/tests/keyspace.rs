@@ -1434,3 +1434,31 @@ fn object_encoding_of_sorted_sets_uses_redis_7_0_thresholds() {
         ],
     );
 }
+
+/// HGET and SISMEMBER through the typed API read under the shared lock; a
+/// key met expired there is removed (and counted) by the exclusive path, as
+/// the commands do.
+#[test]
+fn typed_hget_and_sismember_see_expiry_as_the_commands_do() {
+    let (s, clock) = store();
+    let db = s.db(0);
+    db.hset("h", [("f", "v")]).unwrap();
+    db.sadd("s", ["m"]).unwrap();
+    db.set("str", "x").unwrap();
+    assert!(db.pexpire("h", 100).unwrap());
+    assert!(db.pexpire("s", 200).unwrap());
+    assert_eq!(db.hget("h", "f").unwrap(), Some(Bytes::from("v")));
+    assert_eq!(db.hget("h", "nope").unwrap(), None);
+    assert!(db.sismember("s", "m").unwrap());
+    assert!(!db.sismember("s", "x").unwrap());
+    assert_eq!(db.hget("str", "f").unwrap_err(), Error::WrongType);
+    assert_eq!(db.sismember("str", "m").unwrap_err(), Error::WrongType);
+    clock.advance_ms(100);
+    assert_eq!(db.hget("h", "f").unwrap(), None);
+    assert_eq!(s.expired_keys(), 1);
+    assert!(db.sismember("s", "m").unwrap());
+    clock.advance_ms(100);
+    assert!(!db.sismember("s", "m").unwrap());
+    assert_eq!(s.expired_keys(), 2);
+    assert_eq!(s.execute(0, &["DBSIZE"]), Reply::Integer(1));
+}

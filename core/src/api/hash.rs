@@ -93,7 +93,12 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/hget/>
     pub fn hget(&self, key: impl AsRef<[u8]>, field: impl AsRef<[u8]>) -> Result<Option<Bytes>> {
-        self.with(|db| h::hget(db, key.as_ref(), field.as_ref()))
+        let (key, field) = (key.as_ref(), field.as_ref());
+        // Under the shared lock: HGETs on several threads run at once.
+        self.read_or(
+            |db, now_ms| h::hget_shared(db, key, field, now_ms),
+            |db| h::hget(db, key, field),
+        )
     }
 
     /// The value of each of `fields`, `None` where missing (all `None` for a

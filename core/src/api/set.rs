@@ -69,7 +69,12 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/sismember/>
     pub fn sismember(&self, key: impl AsRef<[u8]>, member: impl AsRef<[u8]>) -> Result<bool> {
-        self.with(|db| cmd::sismember(db, key.as_ref(), member.as_ref()))
+        let (key, member) = (key.as_ref(), member.as_ref());
+        // Under the shared lock: SISMEMBERs on several threads run at once.
+        self.read_or(
+            |db, now_ms| cmd::sismember_shared(db, key, member, now_ms),
+            |db| cmd::sismember(db, key, member),
+        )
     }
 
     /// Whether each of `members` is in the set at `key`, in order. Same as

@@ -189,9 +189,23 @@ pub(crate) fn hsetnx(db: &mut Keyspace, key: &[u8], field: Bytes, value: Bytes) 
 
 /// `HGET`: the value of `field`, `None` if the field or key is missing.
 pub(crate) fn hget(db: &mut Keyspace, key: &[u8], field: &[u8]) -> Result<Option<Bytes>> {
-    Ok(db
-        .read::<Hash>(key)?
-        .and_then(|h| h.get(field).map(CompactBytes::to_bytes)))
+    Ok(field_of(db.read::<Hash>(key)?, field))
+}
+
+/// [`hget`] under the shared store lock (see `Db::read_or`): `None` if the
+/// key has expired, which only [`hget`] may remove.
+pub(crate) fn hget_shared(
+    db: &Keyspace,
+    key: &[u8],
+    field: &[u8],
+    now_ms: &dyn Fn() -> i64,
+) -> Option<Result<Option<Bytes>>> {
+    db.peek_read::<Hash>(key, now_ms)
+        .map(|h| h.map(|h| field_of(h, field)))
+}
+
+fn field_of(h: Option<&Hash>, field: &[u8]) -> Option<Bytes> {
+    h.and_then(|h| h.get(field).map(CompactBytes::to_bytes))
 }
 
 /// `HMGET`: the value of each field, `None` where missing.

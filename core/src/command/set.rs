@@ -117,6 +117,18 @@ pub(crate) fn sismember(db: &mut Keyspace, key: &[u8], member: &[u8]) -> Result<
     Ok(db.read::<Set>(key)?.is_some_and(|s| s.contains(member)))
 }
 
+/// [`sismember`] under the shared store lock (see `Db::read_or`): `None`
+/// if the key has expired, which only [`sismember`] may remove.
+pub(crate) fn sismember_shared(
+    db: &Keyspace,
+    key: &[u8],
+    member: &[u8],
+    now_ms: &dyn Fn() -> i64,
+) -> Option<Result<bool>> {
+    db.peek_read::<Set>(key, now_ms)
+        .map(|s| s.map(|s| s.is_some_and(|s| s.contains(member))))
+}
+
 /// `SMISMEMBER`: membership of each of `members`, in order.
 pub(crate) fn smismember(db: &mut Keyspace, key: &[u8], members: &[Bytes]) -> Result<Vec<bool>> {
     let set = db.read::<Set>(key)?;
