@@ -395,7 +395,7 @@ fn zadd_generic(
             } => {
                 last = Some(score);
                 if changed {
-                    z.insert(member.clone(), score);
+                    z.insert(member, score);
                 }
                 if new {
                     added += 1;

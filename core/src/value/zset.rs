@@ -656,22 +656,24 @@ impl ZSet {
     ///
     /// # Panics
     /// If `score` is NaN (callers reject NaN first, as Redis does).
-    pub fn insert(&mut self, member: impl Into<CompactBytes>, score: f64) -> bool {
-        let member = member.into();
+    pub fn insert(&mut self, member: impl AsRef<[u8]> + Into<CompactBytes>, score: f64) -> bool {
         assert!(!score.is_nan(), "sorted set score is NaN");
         // -0 + 0 = +0: store one zero, as Redis's listpack encoding does.
         let score = score + 0.0;
-        match self.dict.get_mut(&member[..]) {
+        // Converted to a `CompactBytes` only when stored: an update to the
+        // same score stores nothing.
+        match self.dict.get_mut(member.as_ref()) {
             Some(old) => {
                 if *old != score {
                     let prev = std::mem::replace(old, score);
-                    let removed = self.tree.remove(prev, &member);
+                    let removed = self.tree.remove(prev, member.as_ref());
                     debug_assert!(removed);
-                    self.tree.insert(score, member);
+                    self.tree.insert(score, member.into());
                 }
                 false
             }
             None => {
+                let member = member.into();
                 self.dict.insert(member.clone(), score);
                 self.tree.insert(score, member);
                 true
