@@ -69,7 +69,7 @@ pub use command::zset::{Aggregate, ZAddOptions, ZStoreOptions};
 pub use command::{Args, CommandSpec, Cx, Protocol};
 pub use error::{Error, Result};
 pub use pubsub::{Message, Next, Subscription};
-pub use reply::{Reply, format_double, format_incr_float};
+pub use reply::{BulkArray, Reply, format_double, format_incr_float};
 pub use scripting::{DEFAULT_LUA_TIME_LIMIT_MS, ScriptLogger};
 pub use snapshot::FrozenStore;
 pub use snapshot::SnapshotError;

@@ -9,7 +9,10 @@ use crate::Error;
 /// A command's reply, in RESP3's shapes. Front doors downgrade to RESP2 the
 /// way Redis does: map → flat array, set → array, double → bulk string,
 /// boolean → integer, and [`Reply::Null`] / [`Reply::NullArray`] → `$-1` / `*-1`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Equality compares what a client receives: a [`Reply::BulkArray`] equals
+/// the [`Reply::Array`] of [`Reply::Bulk`]s with the same strings.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Reply {
     /// Simple string, `+OK`.
@@ -26,6 +29,13 @@ pub enum Reply {
     NullArray,
     /// Array, `*N`.
     Array(Vec<Reply>),
+    /// An array of bulk strings packed in one buffer (LRANGE, HKEYS, HVALS):
+    /// on the wire the same `*N` of `$len` strings as an [`Reply::Array`] of
+    /// [`Reply::Bulk`]. Only front doors that encode replies see it:
+    /// [`Store::execute`](crate::Store::execute),
+    /// [`Store::dispatch`](crate::Store::dispatch) and transactions return
+    /// the `Array` ([`Reply::unpack`]).
+    BulkArray(BulkArray),
     /// Map in insertion order, `%N` (RESP2: flat array of 2N).
     Map(Vec<(Reply, Reply)>),
     /// Set, `~N` (RESP2: array).
@@ -105,6 +115,146 @@ impl Reply {
             Reply::Verbatim { text, .. } => Some(text),
             _ => None,
         }
+    }
+}
+
+impl PartialEq for Reply {
+    fn eq(&self, other: &Reply) -> bool {
+        use Reply::*;
+        match (self, other) {
+            (Simple(a), Simple(b)) => a == b,
+            (Error(a), Error(b)) => a == b,
+            (Integer(a), Integer(b)) => a == b,
+            (Bulk(a), Bulk(b)) => a == b,
+            (Null, Null) | (NullArray, NullArray) => true,
+            (Array(a), Array(b)) | (Set(a), Set(b)) | (Push(a), Push(b)) => a == b,
+            (BulkArray(a), BulkArray(b)) => a == b,
+            (BulkArray(packed), Array(items)) | (Array(items), BulkArray(packed)) => {
+                packed.len() == items.len()
+                    && packed
+                        .iter()
+                        .zip(items)
+                        .all(|(s, item)| matches!(item, Bulk(b) if b[..] == *s))
+            }
+            (Map(a), Map(b)) => a == b,
+            (Double(a), Double(b)) => a == b,
+            (Boolean(a), Boolean(b)) => a == b,
+            (
+                Verbatim { format, text },
+                Verbatim {
+                    format: format_b,
+                    text: text_b,
+                },
+            ) => format == format_b && text == text_b,
+            (BigNumber(a), BigNumber(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Reply {
+    /// The reply with every [`Reply::BulkArray`] in it (at any depth, as in
+    /// an EXEC reply) turned into the [`Reply::Array`] of [`Reply::Bulk`]s it
+    /// stands for: what the embedding API hands out, so that a program can
+    /// match on `Array` whatever command produced it.
+    pub fn unpack(self) -> Reply {
+        match self {
+            Reply::BulkArray(a) => {
+                Reply::Array(a.into_bytes().into_iter().map(Reply::Bulk).collect())
+            }
+            Reply::Array(items) => Reply::Array(items.into_iter().map(Reply::unpack).collect()),
+            Reply::Set(items) => Reply::Set(items.into_iter().map(Reply::unpack).collect()),
+            Reply::Push(items) => Reply::Push(items.into_iter().map(Reply::unpack).collect()),
+            Reply::Map(pairs) => Reply::Map(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.unpack(), v.unpack()))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+/// Strings packed end to end in one buffer, with where each ends: the
+/// payload of [`Reply::BulkArray`]. Building one costs two growing `Vec`s
+/// however many strings it holds, and dropping it two frees, where an array
+/// of [`Bytes`] slices takes a reference-count update per string each way.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct BulkArray {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl BulkArray {
+    /// Packs `items` in order, sized in one pass over a clone of the iterator.
+    pub fn from_strings<I>(items: I) -> BulkArray
+    where
+        I: IntoIterator,
+        I::IntoIter: Clone,
+        I::Item: AsRef<[u8]>,
+    {
+        let items = items.into_iter();
+        let (mut count, mut bytes) = (0, 0);
+        for s in items.clone() {
+            count += 1;
+            bytes += s.as_ref().len();
+        }
+        let mut out = BulkArray {
+            data: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(count),
+        };
+        for s in items {
+            out.push(s.as_ref());
+        }
+        out
+    }
+
+    /// Appends a string.
+    pub fn push(&mut self, s: &[u8]) {
+        self.data.extend_from_slice(s);
+        self.ends.push(self.data.len());
+    }
+
+    /// How many strings.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when it holds no string.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The strings, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> + Clone + '_ {
+        self.ends.iter().enumerate().map(|(i, &end)| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            &self.data[start..end]
+        })
+    }
+
+    /// The strings as [`Bytes`] slices of one shared buffer (what the typed
+    /// API returns).
+    pub fn into_bytes(self) -> Vec<Bytes> {
+        let data = Bytes::from(self.data);
+        let mut start = 0;
+        self.ends
+            .into_iter()
+            .map(|end| {
+                let s = data.slice(start..end);
+                start = end;
+                s
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for BulkArray {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|s| s.escape_ascii().to_string()))
+            .finish()
     }
 }
 
@@ -223,6 +373,7 @@ fn render_cli(r: &Reply, indent: usize, out: &mut String) {
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             render_items(items.iter().map(|i| (i, None)), items.len(), indent, out)
         }
+        Reply::BulkArray(a) => render_cli(&Reply::BulkArray(a.clone()).unpack(), indent, out),
         Reply::Map(pairs) => render_items(
             pairs.iter().map(|(k, v)| (v, Some(k))),
             pairs.len(),
@@ -261,6 +412,65 @@ fn render_items<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bulk_array_holds_its_strings_and_equals_the_array_of_bulks() {
+        let strings: [&[u8]; 4] = [b"a", b"", b"\r\n\x00", &[b'x'; 100]];
+        let packed = BulkArray::from_strings(strings);
+        assert_eq!(packed.len(), 4);
+        assert!(packed.iter().eq(strings));
+        assert_eq!(
+            packed.clone().into_bytes(),
+            strings.map(Bytes::copy_from_slice)
+        );
+        let array = Reply::bulks(strings.map(Bytes::copy_from_slice));
+        assert_eq!(Reply::BulkArray(packed.clone()), array);
+        assert_eq!(array, Reply::BulkArray(packed.clone()));
+        // A different string, a shorter array, or a non-bulk element differ.
+        let mut other = BulkArray::from_strings(&strings[..3]);
+        assert_ne!(Reply::BulkArray(other.clone()), array);
+        other.push(b"y");
+        assert_ne!(Reply::BulkArray(other), array);
+        assert_ne!(
+            Reply::BulkArray(BulkArray::from_strings(["1"])),
+            Reply::Array(vec![Reply::Integer(1)])
+        );
+        assert_ne!(Reply::BulkArray(packed), Reply::Set(vec![]));
+        assert!(BulkArray::default().is_empty());
+        assert_eq!(Reply::BulkArray(BulkArray::default()), Reply::EMPTY_ARRAY);
+    }
+
+    #[test]
+    fn unpack_turns_bulk_arrays_into_arrays_at_any_depth() {
+        let packed = || Reply::BulkArray(BulkArray::from_strings(["a", "b"]));
+        let unpacked = Reply::Array(vec![Reply::bulk("a"), Reply::bulk("b")]);
+        let nested = Reply::Array(vec![
+            Reply::Integer(1),
+            packed(),
+            Reply::Map(vec![(Reply::bulk("k"), packed())]),
+            Reply::Set(vec![packed()]),
+        ]);
+        let Reply::Array(items) = nested.unpack() else {
+            panic!("not an array");
+        };
+        assert_eq!(items[0], Reply::Integer(1));
+        assert!(
+            matches!(&items[1], Reply::Array(v) if v.len() == 2),
+            "{:?}",
+            items[1]
+        );
+        assert_eq!(items[1], unpacked);
+        let Reply::Map(pairs) = &items[2] else {
+            panic!("not a map");
+        };
+        assert!(matches!(&pairs[0].1, Reply::Array(_)));
+        assert!(matches!(&items[3], Reply::Set(v) if matches!(v[0], Reply::Array(_))));
+        assert_eq!(packed().to_string_lossy(), unpacked.to_string_lossy(),);
+        assert_eq!(
+            format!("{:?}", BulkArray::from_strings(["a\n"])),
+            r#"["a\\n"]"#
+        );
+    }
 
     #[test]
     fn format_double_matches_c_percent_17g() {

@@ -427,6 +427,13 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut BytesMut) {
                 encode(i, protocol, out);
             }
         }
+        Reply::BulkArray(a) => {
+            // The same bytes in RESP2 and RESP3.
+            put_header(out, b'*', a.len() as i64);
+            for s in a.iter() {
+                put_bulk(out, s);
+            }
+        }
         Reply::Set(items) => {
             put_header(out, if resp3 { b'~' } else { b'*' }, items.len() as i64);
             for i in items {
@@ -860,6 +867,26 @@ mod tests {
         assert_eq!(
             p.next_command(&mut buf),
             Err(ProtocolError::UnauthenticatedBulkLength)
+        );
+    }
+
+    #[test]
+    fn a_bulk_array_is_encoded_as_the_array_of_bulks_in_both_protocols() {
+        let strings = ["", "a", "xyz", "0123456789"];
+        let packed = Reply::BulkArray(crate::BulkArray::from_strings(strings));
+        for protocol in [Protocol::Resp2, Protocol::Resp3] {
+            assert_eq!(
+                to_bytes(&packed, protocol),
+                to_bytes(&Reply::bulks(strings), protocol)
+            );
+        }
+        assert_eq!(
+            &to_bytes(&packed, Protocol::Resp2)[..],
+            b"*4\r\n$0\r\n\r\n$1\r\na\r\n$3\r\nxyz\r\n$10\r\n0123456789\r\n"
+        );
+        assert_eq!(
+            &to_bytes(&Reply::BulkArray(Default::default()), Protocol::Resp3)[..],
+            b"*0\r\n"
         );
     }
 

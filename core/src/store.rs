@@ -301,11 +301,15 @@ impl Store {
     }
 
     /// Runs one command without blocking the thread: a blocking command that
-    /// must wait comes back as [`Dispatch::Blocked`]. What every front door
-    /// (server, wasm, sessions) calls.
+    /// must wait comes back as [`Dispatch::Blocked`]. What the wasm package
+    /// and blocking calls use; replies come [`Reply::unpack`]ed (a session,
+    /// which encodes them, keeps [`Reply::BulkArray`] as it is).
     pub fn dispatch(&self, db: usize, protocol: Protocol, argv: Vec<Bytes>) -> Dispatch {
         match resolve_any(&self.shared, &argv) {
-            Ok(found) => self.dispatch_found(db, protocol, found, argv),
+            Ok(found) => match self.dispatch_found(db, protocol, found, argv) {
+                Dispatch::Reply(r) => Dispatch::Reply(r.unpack()),
+                blocked => blocked,
+            },
             Err(e) => Dispatch::Reply(Reply::Error(e)),
         }
     }
@@ -581,7 +585,7 @@ impl Tx<'_> {
 
     /// Runs a command given as owned words.
     pub fn execute_argv(&mut self, argv: Vec<Bytes>) -> Reply {
-        self.cx.run(argv)
+        self.cx.run(argv).unpack()
     }
 
     /// Switches the database later commands run in (SELECT inside MULTI).

@@ -863,3 +863,51 @@ fn typed_api_matches_the_commands() {
     // Typed calls and commands see the same data.
     assert_eq!(s.execute(0, &["LRANGE", "m", "0", "-1"]), bulks(&["a"]));
 }
+
+/// LRANGE, HKEYS and HVALS reply with a packed `Reply::BulkArray`, which the
+/// server encodes as it is; the embedding API (execute, dispatch,
+/// transactions) and scripts see the plain `Array` of `Bulk`s, so a program
+/// can match on `Array` whatever the command.
+#[test]
+fn the_embedding_api_and_scripts_see_packed_replies_as_arrays() {
+    let s = store_with(&[&["RPUSH", "l", "a", "b"], &["HSET", "h", "f", "v"]]);
+    let plain = |r: Reply| match r {
+        Reply::Array(items) => items,
+        other => panic!("not a plain array: {other:?}"),
+    };
+    assert_eq!(
+        plain(s.execute(0, &["LRANGE", "l", "0", "-1"])),
+        [bulk("a"), bulk("b")]
+    );
+    assert_eq!(plain(s.execute(0, &["HKEYS", "h"])), [bulk("f")]);
+    assert_eq!(plain(s.execute(0, &["HVALS", "h"])), [bulk("v")]);
+    assert!(plain(s.execute(0, &["LRANGE", "missing", "0", "-1"])).is_empty());
+    let argv: Vec<bytes::Bytes> = ["LRANGE", "l", "1", "1"].map(bytes::Bytes::from).to_vec();
+    match s.dispatch(0, embedis::Protocol::Resp3, argv.clone()) {
+        embedis::Dispatch::Reply(r) => assert_eq!(plain(r), [bulk("b")]),
+        _ => panic!("LRANGE blocked"),
+    }
+    s.atomically(0, |tx| {
+        assert_eq!(plain(tx.execute(&["LRANGE", "l", "0", "0"])), [bulk("a")]);
+        assert_eq!(plain(tx.execute_argv(argv)), [bulk("b")]);
+    });
+    assert_eq!(
+        s.execute(
+            0,
+            &[
+                "EVAL",
+                "return redis.call('LRANGE', KEYS[1], 0, -1)",
+                "1",
+                "l"
+            ]
+        ),
+        bulks(&["a", "b"])
+    );
+    assert_eq!(
+        s.execute(
+            0,
+            &["EVAL", "return #redis.call('HVALS', KEYS[1])", "1", "h"]
+        ),
+        int(1)
+    );
+}

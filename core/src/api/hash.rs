@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use crate::command::hash as h;
 use crate::command::keyspace::ScanOptions;
-use crate::{Db, Error, Result};
+use crate::{BulkArray, Db, Error, Result};
 
 fn owned(b: impl AsRef<[u8]>) -> Bytes {
     Bytes::copy_from_slice(b.as_ref())
@@ -212,6 +212,7 @@ impl Db {
     /// Redis: <https://redis.io/commands/hkeys/>
     pub fn hkeys(&self, key: impl AsRef<[u8]>) -> Result<Vec<Bytes>> {
         self.with(|db| h::hkeys(db, key.as_ref()))
+            .map(BulkArray::into_bytes)
     }
 
     /// Every value. Same as Redis `HVALS`.
@@ -222,6 +223,7 @@ impl Db {
     /// Redis: <https://redis.io/commands/hvals/>
     pub fn hvals(&self, key: impl AsRef<[u8]>) -> Result<Vec<Bytes>> {
         self.with(|db| h::hvals(db, key.as_ref()))
+            .map(BulkArray::into_bytes)
     }
 
     /// The number of fields, `0` for a missing key. Same as Redis `HLEN`.

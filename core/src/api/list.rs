@@ -12,7 +12,7 @@ use bytes::Bytes;
 
 use crate::command::Protocol;
 use crate::command::list::{self, Direction, InsertPosition, LposOptions};
-use crate::{BlockedPop, Db, Dispatch, Error, Reply, Result};
+use crate::{BlockedPop, BulkArray, Db, Dispatch, Error, Reply, Result};
 
 fn owned(b: impl AsRef<[u8]>) -> Bytes {
     Bytes::copy_from_slice(b.as_ref())
@@ -242,6 +242,7 @@ impl Db {
     /// Redis: <https://redis.io/commands/lrange/>
     pub fn lrange(&self, key: impl AsRef<[u8]>, start: i64, stop: i64) -> Result<Vec<Bytes>> {
         self.with(|db| list::range(db, key.as_ref(), start, stop))
+            .map(BulkArray::into_bytes)
     }
 
     /// The length of the list, `0` when the key is missing. Same as Redis `LLEN`.

@@ -23,7 +23,7 @@ use crate::keyspace::{Keyspace, scan_indexed};
 use crate::ld::LongDouble;
 use crate::value::compact::to_bytes_all;
 use crate::value::{CompactBytes, Hash};
-use crate::{Error, Reply, Result, glob};
+use crate::{BulkArray, Error, Reply, Result, glob};
 
 const G: &str = "hash";
 
@@ -277,18 +277,18 @@ pub(crate) fn hgetall(db: &mut Keyspace, key: &[u8]) -> Result<Vec<(Bytes, Bytes
 }
 
 /// `HKEYS`.
-pub(crate) fn hkeys(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
+pub(crate) fn hkeys(db: &mut Keyspace, key: &[u8]) -> Result<BulkArray> {
     Ok(db
         .read::<Hash>(key)?
-        .map(|h| to_bytes_all(h.keys()))
+        .map(|h| BulkArray::from_strings(h.keys()))
         .unwrap_or_default())
 }
 
 /// `HVALS`.
-pub(crate) fn hvals(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
+pub(crate) fn hvals(db: &mut Keyspace, key: &[u8]) -> Result<BulkArray> {
     Ok(db
         .read::<Hash>(key)?
-        .map(|h| to_bytes_all(h.values()))
+        .map(|h| BulkArray::from_strings(h.values()))
         .unwrap_or_default())
 }
 
@@ -521,13 +521,13 @@ fn hgetall_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 /// `HKEYS key`.
 fn hkeys_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let key = args.key()?;
-    Ok(Reply::bulks(hkeys(cx.db(), &key)?))
+    Ok(Reply::BulkArray(hkeys(cx.db(), &key)?))
 }
 
 /// `HVALS key`.
 fn hvals_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let key = args.key()?;
-    Ok(Reply::bulks(hvals(cx.db(), &key)?))
+    Ok(Reply::BulkArray(hvals(cx.db(), &key)?))
 }
 
 /// `HINCRBY key field increment`: the increment is parsed first.

@@ -16,9 +16,8 @@ use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, spec};
 use crate::blocking::{BlockRequest, ServeFn};
 use crate::keyspace::Keyspace;
-use crate::value::compact::to_bytes_all;
 use crate::value::{CompactBytes, List};
-use crate::{Error, Reply, Result};
+use crate::{BulkArray, Error, Reply, Result};
 
 const G: &str = "list";
 
@@ -316,13 +315,13 @@ pub(crate) fn pop(
 }
 
 /// `LRANGE`: the elements from `start` to `stop` inclusive.
-pub(crate) fn range(db: &mut Keyspace, key: &[u8], start: i64, stop: i64) -> Result<Vec<Bytes>> {
+pub(crate) fn range(db: &mut Keyspace, key: &[u8], start: i64, stop: i64) -> Result<BulkArray> {
     let Some(list) = db.read::<List>(key)? else {
-        return Ok(Vec::new());
+        return Ok(BulkArray::default());
     };
     Ok(match clamp_range(list.len(), start, stop) {
-        Some((s, e)) => to_bytes_all(list.range(s..=e)),
-        None => Vec::new(),
+        Some((s, e)) => BulkArray::from_strings(list.range(s..=e)),
+        None => BulkArray::default(),
     })
 }
 
@@ -608,7 +607,7 @@ fn rpop(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 fn lrange(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let key = args.key()?;
     let (start, stop) = (args.i64()?, args.i64()?);
-    Ok(Reply::bulks(range(cx.db(), &key, start, stop)?))
+    Ok(Reply::BulkArray(range(cx.db(), &key, start, stop)?))
 }
 
 /// `LLEN key`.

@@ -412,6 +412,7 @@ impl<'a> Cx<'a> {
 
     /// Runs another command in the same atomic step (custom commands use
     /// this to compose built-ins). Blocking commands do not block here.
+    /// The reply comes [`Reply::unpack`]ed.
     pub fn execute<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> Reply {
         let argv: Vec<Bytes> = argv
             .iter()
@@ -420,7 +421,7 @@ impl<'a> Cx<'a> {
         let may_block = std::mem::replace(&mut self.may_block, false);
         let r = self.run(argv);
         self.may_block = may_block;
-        r
+        r.unpack()
     }
 
     /// Resolves and runs `argv` in this context.

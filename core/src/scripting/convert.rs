@@ -85,6 +85,13 @@ fn reply_to_lua_at(lua: &Lua, reply: Reply, resp3: bool) -> mlua::Result<Value> 
             }
         }
         Reply::Array(items) | Reply::Push(items) => array(lua, items, resp3)?,
+        Reply::BulkArray(a) => {
+            let t = lua.create_table_with_capacity(a.len(), 0)?;
+            for (i, s) in a.iter().enumerate() {
+                t.raw_set(i + 1, lua.create_string(s)?)?;
+            }
+            Value::Table(t)
+        }
         Reply::Set(items) => {
             if resp3 {
                 let set = lua.create_table_with_capacity(0, items.len())?;
