@@ -164,21 +164,23 @@ tables() {
             END {
                 printf "| -P %s |", p
                 for (i = 1; i <= ns; i++) printf " %s |", S[i]
-                printf " embedis / redis | embedis / kevy |\n|"
-                for (i = 0; i <= ns + 2; i++) printf " --- |"
+                printf " embedis / redis | embedis / kevy | embedis / kevy-1t |\n|"
+                for (i = 0; i <= ns + 3; i++) printf " --- |"
                 printf "\n"
                 for (t = 1; t <= nt; t++) {
                     name = T[t]; printf "| %s |", name
                     for (i = 1; i <= ns; i++) printf " %s |", fmt(r[S[i] "|" name])
-                    e = r["embedis|" name]; rd = r["redis|" name]; kv = r["kevy|" name]
+                    e = r["embedis|" name]; rd = r["redis|" name]; kv = r["kevy|" name]; k1 = r["kevy-1t|" name]
                     if (e != "" && rd > 0) { x = e / rd; lr += log(x); nr++; printf " %.2f× |", x } else printf " — |"
                     if (e != "" && kv > 0) { x = e / kv; lk += log(x); nk++; printf " %.2f× |", x } else printf " — |"
+                    if (e != "" && k1 > 0) { x = e / k1; l1 += log(x); n1++; printf " %.2f× |", x } else printf " — |"
                     printf "\n"
                 }
                 printf "| **geometric mean** |"
                 for (i = 1; i <= ns; i++) printf " |"
                 printf " **%s** |", nr ? sprintf("%.2f×", exp(lr / nr)) : "—"
-                printf " **%s** |\n", nk ? sprintf("%.2f×", exp(lk / nk)) : "—"
+                printf " **%s** |", nk ? sprintf("%.2f×", exp(lk / nk)) : "—"
+                printf " **%s** |\n", n1 ? sprintf("%.2f×", exp(l1 / n1)) : "—"
             }' "$medians"
     done
 }

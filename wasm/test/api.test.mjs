@@ -145,6 +145,21 @@ describe('get and set with string arguments', () => {
     assert.equal(fast.get('missing'), fast.command(['GET', 'missing']));
   });
 
+  test('short values (built from their bytes when ASCII) read as GET reads them', () => {
+    const db = new Embedis();
+    const ascii = 'a\u0000\u007f~ 9Zq!';
+    const values = [];
+    for (let n = 0; n <= 9; n++) values.push(ascii.slice(0, n), ascii.slice(0, Math.max(0, n - 1)) + 'é');
+    values.push('€', 'a€b', '\u0080');
+    for (const value of values) {
+      db.set('short', value);
+      assert.equal(db.get('short'), value, JSON.stringify(value));
+      assert.equal(db.get('short'), db.command(['GET', 'short']), JSON.stringify(value));
+    }
+    db.set('raw', new Uint8Array([0x41, 0x80])); // ASCII then a stray byte: not ASCII
+    assert.equal(db.get('raw'), 'A\ufffd');
+  });
+
   test('values that are not UTF-8 read as GET reads them (U+FFFD)', () => {
     const db = new Embedis();
     for (const bytes of [[0xff], [0x41, 0xe2, 0x82], [0xc0, 0xaf, 0x41], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98]]) {
