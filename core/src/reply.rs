@@ -36,6 +36,11 @@ pub enum Reply {
     /// [`Store::dispatch`](crate::Store::dispatch) and transactions return
     /// the `Array` ([`Reply::unpack`]).
     BulkArray(BulkArray),
+    /// A map whose keys and values are the packed strings in turn (HGETALL):
+    /// on the wire the same as a [`Reply::Map`] of [`Reply::Bulk`] pairs
+    /// (RESP3 `%N`, RESP2 a flat `*2N`). Handed out as that `Map`, as
+    /// [`Reply::BulkArray`] is as an `Array`.
+    BulkMap(BulkArray),
     /// Map in insertion order, `%N` (RESP2: flat array of 2N).
     Map(Vec<(Reply, Reply)>),
     /// Set, `~N` (RESP2: array).
@@ -137,6 +142,17 @@ impl PartialEq for Reply {
                         .all(|(s, item)| matches!(item, Bulk(b) if b[..] == *s))
             }
             (Map(a), Map(b)) => a == b,
+            (BulkMap(a), BulkMap(b)) => a == b,
+            (BulkMap(packed), Map(pairs)) | (Map(pairs), BulkMap(packed)) => {
+                let bulk = |r: &Reply, s: &[u8]| matches!(r, Bulk(b) if b[..] == *s);
+                packed.len() == 2 * pairs.len()
+                    && packed
+                        .iter()
+                        .step_by(2)
+                        .zip(packed.iter().skip(1).step_by(2))
+                        .zip(pairs)
+                        .all(|((f, v), (k, w))| bulk(k, f) && bulk(w, v))
+            }
             (Double(a), Double(b)) => a == b,
             (Boolean(a), Boolean(b)) => a == b,
             (
@@ -153,15 +169,22 @@ impl PartialEq for Reply {
 }
 
 impl Reply {
-    /// The reply with every [`Reply::BulkArray`] in it (at any depth, as in
-    /// an EXEC reply) turned into the [`Reply::Array`] of [`Reply::Bulk`]s it
-    /// stands for: what the embedding API hands out, so that a program can
-    /// match on `Array` whatever command produced it.
+    /// The reply with every [`Reply::BulkArray`] and [`Reply::BulkMap`] in it
+    /// (at any depth, as in an EXEC reply) turned into the [`Reply::Array`]
+    /// or [`Reply::Map`] of [`Reply::Bulk`]s it stands for: what the
+    /// embedding API hands out, so that a program can match on `Array` and
+    /// `Map` whatever command produced them.
     pub fn unpack(self) -> Reply {
         match self {
             Reply::BulkArray(a) => {
                 Reply::Array(a.into_bytes().into_iter().map(Reply::Bulk).collect())
             }
+            Reply::BulkMap(a) => Reply::Map(
+                a.into_pairs()
+                    .into_iter()
+                    .map(|(k, v)| (Reply::Bulk(k), Reply::Bulk(v)))
+                    .collect(),
+            ),
             Reply::Array(items) => Reply::Array(items.into_iter().map(Reply::unpack).collect()),
             Reply::Set(items) => Reply::Set(items.into_iter().map(Reply::unpack).collect()),
             Reply::Push(items) => Reply::Push(items.into_iter().map(Reply::unpack).collect()),
@@ -232,6 +255,18 @@ impl BulkArray {
             let start = if i == 0 { 0 } else { self.ends[i - 1] };
             &self.data[start..end]
         })
+    }
+
+    /// The strings taken two at a time (a [`Reply::BulkMap`]'s keys and
+    /// values), as [`BulkArray::into_bytes`] gives them; an odd last string
+    /// is left out.
+    pub fn into_pairs(self) -> Vec<(Bytes, Bytes)> {
+        let mut all = self.into_bytes().into_iter();
+        let mut pairs = Vec::with_capacity(all.len() / 2);
+        while let (Some(k), Some(v)) = (all.next(), all.next()) {
+            pairs.push((k, v));
+        }
+        pairs
     }
 
     /// The strings as [`Bytes`] slices of one shared buffer (what the typed
@@ -373,7 +408,7 @@ fn render_cli(r: &Reply, indent: usize, out: &mut String) {
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             render_items(items.iter().map(|i| (i, None)), items.len(), indent, out)
         }
-        Reply::BulkArray(a) => render_cli(&Reply::BulkArray(a.clone()).unpack(), indent, out),
+        Reply::BulkArray(_) | Reply::BulkMap(_) => render_cli(&r.clone().unpack(), indent, out),
         Reply::Map(pairs) => render_items(
             pairs.iter().map(|(k, v)| (v, Some(k))),
             pairs.len(),
@@ -437,6 +472,22 @@ mod tests {
         );
         assert_ne!(Reply::BulkArray(packed), Reply::Set(vec![]));
         assert!(BulkArray::default().is_empty());
+        // As a map: keys and values in turn.
+        let kv = BulkArray::from_strings(["f", "1", "g", "2"]);
+        let map = Reply::Map(vec![
+            (Reply::bulk("f"), Reply::bulk("1")),
+            (Reply::bulk("g"), Reply::bulk("2")),
+        ]);
+        assert_eq!(Reply::BulkMap(kv.clone()), map);
+        assert_eq!(map, Reply::BulkMap(kv.clone()));
+        assert_ne!(Reply::BulkMap(kv.clone()), Reply::BulkArray(kv.clone()));
+        assert_ne!(
+            Reply::BulkMap(BulkArray::from_strings(["f", "1", "g", "3"])),
+            map
+        );
+        assert_ne!(Reply::BulkMap(BulkArray::from_strings(["f", "1"])), map);
+        assert_eq!(Reply::BulkMap(kv.clone()).unpack(), map);
+        assert!(matches!(Reply::BulkMap(kv).unpack(), Reply::Map(_)));
         assert_eq!(Reply::BulkArray(BulkArray::default()), Reply::EMPTY_ARRAY);
     }
 

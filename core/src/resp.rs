@@ -434,6 +434,16 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut BytesMut) {
                 put_bulk(out, s);
             }
         }
+        Reply::BulkMap(a) => {
+            if resp3 {
+                put_header(out, b'%', a.len() as i64 / 2);
+            } else {
+                put_header(out, b'*', a.len() as i64);
+            }
+            for s in a.iter() {
+                put_bulk(out, s);
+            }
+        }
         Reply::Set(items) => {
             put_header(out, if resp3 { b'~' } else { b'*' }, items.len() as i64);
             for i in items {
@@ -888,6 +898,19 @@ mod tests {
             &to_bytes(&Reply::BulkArray(Default::default()), Protocol::Resp3)[..],
             b"*0\r\n"
         );
+        let map = Reply::Map(vec![
+            (Reply::bulk("f"), Reply::bulk("")),
+            (Reply::bulk("g"), Reply::bulk("vw")),
+        ]);
+        let packed = Reply::BulkMap(crate::BulkArray::from_strings(["f", "", "g", "vw"]));
+        for protocol in [Protocol::Resp2, Protocol::Resp3] {
+            assert_eq!(to_bytes(&packed, protocol), to_bytes(&map, protocol));
+        }
+        assert_eq!(
+            &to_bytes(&packed, Protocol::Resp3)[..],
+            b"%2\r\n$1\r\nf\r\n$0\r\n\r\n$1\r\ng\r\n$2\r\nvw\r\n"
+        );
+        assert_eq!(&to_bytes(&packed, Protocol::Resp2)[..4], b"*4\r\n");
     }
 
     #[test]

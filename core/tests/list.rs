@@ -864,10 +864,11 @@ fn typed_api_matches_the_commands() {
     assert_eq!(s.execute(0, &["LRANGE", "m", "0", "-1"]), bulks(&["a"]));
 }
 
-/// LRANGE, HKEYS and HVALS reply with a packed `Reply::BulkArray`, which the
-/// server encodes as it is; the embedding API (execute, dispatch,
-/// transactions) and scripts see the plain `Array` of `Bulk`s, so a program
-/// can match on `Array` whatever the command.
+/// LRANGE, HKEYS and HVALS reply with a packed `Reply::BulkArray` and HGETALL
+/// with a `Reply::BulkMap`, which the server encodes as they are; the
+/// embedding API (execute, dispatch, transactions) and scripts see the plain
+/// `Array` or `Map` of `Bulk`s, so a program can match on those whatever the
+/// command.
 #[test]
 fn the_embedding_api_and_scripts_see_packed_replies_as_arrays() {
     let s = store_with(&[&["RPUSH", "l", "a", "b"], &["HSET", "h", "f", "v"]]);
@@ -882,6 +883,10 @@ fn the_embedding_api_and_scripts_see_packed_replies_as_arrays() {
     assert_eq!(plain(s.execute(0, &["HKEYS", "h"])), [bulk("f")]);
     assert_eq!(plain(s.execute(0, &["HVALS", "h"])), [bulk("v")]);
     assert!(plain(s.execute(0, &["LRANGE", "missing", "0", "-1"])).is_empty());
+    match s.execute(0, &["HGETALL", "h"]) {
+        Reply::Map(pairs) => assert_eq!(pairs, [(bulk("f"), bulk("v"))]),
+        other => panic!("HGETALL: not a plain map: {other:?}"),
+    }
     let argv: Vec<bytes::Bytes> = ["LRANGE", "l", "1", "1"].map(bytes::Bytes::from).to_vec();
     match s.dispatch(0, embedis::Protocol::Resp3, argv.clone()) {
         embedis::Dispatch::Reply(r) => assert_eq!(plain(r), [bulk("b")]),
@@ -909,5 +914,13 @@ fn the_embedding_api_and_scripts_see_packed_replies_as_arrays() {
             &["EVAL", "return #redis.call('HVALS', KEYS[1])", "1", "h"]
         ),
         int(1)
+    );
+    // RESP2 scripts get HGETALL as a flat table of fields and values.
+    assert_eq!(
+        s.execute(
+            0,
+            &["EVAL", "return redis.call('HGETALL', KEYS[1])", "1", "h"]
+        ),
+        bulks(&["f", "v"])
     );
 }

@@ -127,6 +127,7 @@ impl Db {
     /// Redis: <https://redis.io/commands/hgetall/>
     pub fn hgetall(&self, key: impl AsRef<[u8]>) -> Result<Vec<(Bytes, Bytes)>> {
         self.with(|db| h::hgetall(db, key.as_ref()))
+            .map(BulkArray::into_pairs)
     }
 
     /// Removes `fields`; returns how many existed. A hash left empty is

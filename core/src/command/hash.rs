@@ -21,7 +21,6 @@ use super::keyspace::parse_cursor;
 use super::{Args, CommandSpec, Cx, KeySpec, Protocol, spec};
 use crate::keyspace::{Keyspace, scan_indexed};
 use crate::ld::LongDouble;
-use crate::value::compact::to_bytes_all;
 use crate::value::{CompactBytes, Hash};
 use crate::{BulkArray, Error, Reply, Result, glob};
 
@@ -262,17 +261,11 @@ pub(crate) fn hstrlen(db: &mut Keyspace, key: &[u8], field: &[u8]) -> Result<usi
 }
 
 /// `HGETALL`: every field and value, in the hash's order.
-pub(crate) fn hgetall(db: &mut Keyspace, key: &[u8]) -> Result<Vec<(Bytes, Bytes)>> {
+/// The fields and values in turn, packed.
+pub(crate) fn hgetall(db: &mut Keyspace, key: &[u8]) -> Result<BulkArray> {
     Ok(db
         .read::<Hash>(key)?
-        .map(|h| {
-            let mut all = to_bytes_all(h.iter().flat_map(|(f, v)| [f, v])).into_iter();
-            let mut pairs = Vec::with_capacity(h.len());
-            while let (Some(f), Some(v)) = (all.next(), all.next()) {
-                pairs.push((f, v));
-            }
-            pairs
-        })
+        .map(|h| BulkArray::from_strings(h.iter().flat_map(|(f, v)| [f, v])))
         .unwrap_or_default())
 }
 
@@ -509,13 +502,7 @@ fn hstrlen_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 /// `HGETALL key`: a map (RESP2: flat field, value, ... array).
 fn hgetall_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let key = args.key()?;
-    let pairs = hgetall(cx.db(), &key)?;
-    Ok(Reply::Map(
-        pairs
-            .into_iter()
-            .map(|(f, v)| (Reply::Bulk(f), Reply::Bulk(v)))
-            .collect(),
-    ))
+    Ok(Reply::BulkMap(hgetall(cx.db(), &key)?))
 }
 
 /// `HKEYS key`.
