@@ -29,7 +29,8 @@ pub enum Reply {
     NullArray,
     /// Array, `*N`.
     Array(Vec<Reply>),
-    /// An array of bulk strings packed in one buffer (LRANGE, HKEYS, HVALS):
+    /// An array of bulk strings packed in one buffer (LRANGE, HKEYS, HVALS,
+    /// ZRANGE without scores):
     /// on the wire the same `*N` of `$len` strings as an [`Reply::Array`] of
     /// [`Reply::Bulk`]. Only front doors that encode replies see it:
     /// [`Store::execute`](crate::Store::execute),

@@ -871,7 +871,11 @@ fn typed_api_matches_the_commands() {
 /// command.
 #[test]
 fn the_embedding_api_and_scripts_see_packed_replies_as_arrays() {
-    let s = store_with(&[&["RPUSH", "l", "a", "b"], &["HSET", "h", "f", "v"]]);
+    let s = store_with(&[
+        &["RPUSH", "l", "a", "b"],
+        &["HSET", "h", "f", "v"],
+        &["ZADD", "z", "1", "one", "2", "two", "3", "three"],
+    ]);
     let plain = |r: Reply| match r {
         Reply::Array(items) => items,
         other => panic!("not a plain array: {other:?}"),
@@ -883,6 +887,20 @@ fn the_embedding_api_and_scripts_see_packed_replies_as_arrays() {
     assert_eq!(plain(s.execute(0, &["HKEYS", "h"])), [bulk("f")]);
     assert_eq!(plain(s.execute(0, &["HVALS", "h"])), [bulk("v")]);
     assert!(plain(s.execute(0, &["LRANGE", "missing", "0", "-1"])).is_empty());
+    assert_eq!(
+        plain(s.execute(0, &["ZRANGE", "z", "0", "-1"])),
+        [bulk("one"), bulk("two"), bulk("three")]
+    );
+    assert_eq!(
+        plain(s.execute(
+            0,
+            &[
+                "ZRANGE", "z", "+inf", "(1", "BYSCORE", "REV", "LIMIT", "0", "1"
+            ]
+        )),
+        [bulk("three")]
+    );
+    assert!(plain(s.execute(0, &["ZRANGE", "missing", "0", "-1"])).is_empty());
     match s.execute(0, &["HGETALL", "h"]) {
         Reply::Map(pairs) => assert_eq!(pairs, [(bulk("f"), bulk("v"))]),
         other => panic!("HGETALL: not a plain map: {other:?}"),

@@ -19,7 +19,7 @@ use crate::keyspace::{Keyspace, scan_indexed};
 use crate::value::compact::to_bytes_all;
 use crate::value::zset::{LexBound, ScoreBound};
 use crate::value::{CompactBytes, Value, ZSet};
-use crate::{Error, Reply, Result, format_double};
+use crate::{BulkArray, Error, Reply, Result, format_double};
 
 const G: &str = "sorted-set";
 /// One key at argument 1.
@@ -678,14 +678,19 @@ fn select_ranks(z: &ZSet, r: &RangeSpec) -> (usize, usize) {
     }
 }
 
-/// The members (with scores) a request selects, in its direction.
-pub(crate) fn range_of(z: &ZSet, r: &RangeSpec) -> Vec<(Bytes, f64)> {
+/// The members and scores a request selects, in its direction.
+fn picked<'z>(z: &'z ZSet, r: &RangeSpec) -> Vec<(&'z CompactBytes, f64)> {
     let (lo, hi) = select_ranks(z, r);
-    let picked: Vec<(&CompactBytes, f64)> = if r.rev {
+    if r.rev {
         z.range(lo, hi).rev().collect()
     } else {
         z.range(lo, hi).collect()
-    };
+    }
+}
+
+/// The members (with scores) a request selects, in its direction.
+pub(crate) fn range_of(z: &ZSet, r: &RangeSpec) -> Vec<(Bytes, f64)> {
+    let picked = picked(z, r);
     to_bytes_all(picked.iter().map(|(m, _)| *m))
         .into_iter()
         .zip(picked.iter().map(|(_, s)| *s))
@@ -823,6 +828,14 @@ fn zrange_generic(
     };
     if let Some(dst) = dst {
         return Ok(Reply::count(zrangestore(cx.db(), &dst, &key, &spec)?));
+    }
+    if !withscores {
+        // Members only: packed in one buffer, as LRANGE replies.
+        let members = cx.db().read::<ZSet>(&key)?.map(|z| {
+            let picked = picked(z, &spec);
+            BulkArray::from_strings(picked.iter().map(|(m, _)| *m))
+        });
+        return Ok(Reply::BulkArray(members.unwrap_or_default()));
     }
     let items = zrange(cx.db(), &key, &spec)?;
     Ok(scored_reply(items, withscores, cx.protocol()))
