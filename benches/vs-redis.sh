@@ -2,7 +2,7 @@
 # embedis-server vs redis-server 7.0 vs kevy (the closest Rust peer), same
 # machine, same run: redis-benchmark throughput at -P 1 and -P 16, servers
 # alternated over several rounds (median reported), then memory per key
-# after loading 1M small string keys into each.
+# after loading 1M small string keys into each (freshly restarted) server.
 #
 #   bash benches/vs-redis.sh                 # the full run (~10 minutes on 2 cores)
 #   ROUNDS=1 REQUESTS=20000 MEMORY_KEYS=100000 bash benches/vs-redis.sh   # a quick look
@@ -27,7 +27,7 @@ MEMORY_KEYS=${MEMORY_KEYS:-1000000}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/embedis-vs-redis.XXXXXX")
-declare -A PID PORT
+declare -A PID PORT CMD
 SERVERS=()
 
 log() { echo "vs-redis: $*" >&2; }
@@ -60,13 +60,29 @@ free_port() {
 start() {
     local name=$1
     shift
+    CMD[$name]=$(printf '%q ' "$@")
+    launch "$name" || return 1
+    SERVERS+=("$name")
+}
+
+# restart NAME: stops the server and starts it again with the same command,
+# so that it holds no memory from earlier work (freed memory that an
+# allocator keeps would otherwise hide new keys' RSS).
+restart() {
+    local name=$1
+    kill "${PID[$name]}" 2>/dev/null || true
+    wait "${PID[$name]}" 2>/dev/null || true
+    launch "$name"
+}
+
+launch() {
+    local name=$1
     mkdir -p "$work/$name"
-    (cd "$work/$name" && exec "$@") >"$work/$name.log" 2>&1 &
+    (cd "$work/$name" && eval "exec ${CMD[$name]}") >"$work/$name.log" 2>&1 &
     PID[$name]=$!
     local i
     for i in $(seq 1 100); do
         if [ "$(redis-cli -p "${PORT[$name]}" PING 2>/dev/null)" = PONG ]; then
-            SERVERS+=("$name")
             log "$name up on port ${PORT[$name]} (pid ${PID[$name]})"
             return 0
         fi
@@ -200,14 +216,14 @@ used_memory() { redis-cli -p "$1" INFO memory 2>/dev/null | tr -d '\r' | sed -n 
 rss_bytes() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
 
 memory_table() {
-    echo "### Server memory per key: $MEMORY_KEYS keys \`key:000042\` → \`val:000042\` (10-byte keys and values)"
+    echo "### Server memory per key: $MEMORY_KEYS keys \`key:000042\` → \`val:000042\` (10-byte keys and values), each server restarted first"
     echo
     echo "| server | used_memory / key (B) | RSS growth / key (B) |"
     echo "| --- | --- | --- |"
     local name u0 u1 r0 r1 um
     for name in "${SERVERS[@]}"; do
         [ "$name" = kevy-1t ] && continue
-        redis-cli -p "${PORT[$name]}" FLUSHALL >/dev/null
+        restart "$name" || continue
         sleep 0.5
         u0=$(used_memory "${PORT[$name]}")
         r0=$(rss_bytes "${PID[$name]}")

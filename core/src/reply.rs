@@ -37,6 +37,10 @@ pub enum Reply {
     /// [`Store::dispatch`](crate::Store::dispatch) and transactions return
     /// the `Array` ([`Reply::unpack`]).
     BulkArray(BulkArray),
+    /// A set of bulk strings packed in one buffer (SMEMBERS): on the wire the
+    /// same as a [`Reply::Set`] of [`Reply::Bulk`]s (RESP3 `~N`, RESP2 `*N`).
+    /// Handed out as that `Set`, as [`Reply::BulkArray`] is as an `Array`.
+    BulkSet(BulkArray),
     /// A map whose keys and values are the packed strings in turn (HGETALL):
     /// on the wire the same as a [`Reply::Map`] of [`Reply::Bulk`] pairs
     /// (RESP3 `%N`, RESP2 a flat `*2N`). Handed out as that `Map`, as
@@ -134,8 +138,11 @@ impl PartialEq for Reply {
             (Bulk(a), Bulk(b)) => a == b,
             (Null, Null) | (NullArray, NullArray) => true,
             (Array(a), Array(b)) | (Set(a), Set(b)) | (Push(a), Push(b)) => a == b,
-            (BulkArray(a), BulkArray(b)) => a == b,
-            (BulkArray(packed), Array(items)) | (Array(items), BulkArray(packed)) => {
+            (BulkArray(a), BulkArray(b)) | (BulkSet(a), BulkSet(b)) => a == b,
+            (BulkArray(packed), Array(items))
+            | (Array(items), BulkArray(packed))
+            | (BulkSet(packed), Set(items))
+            | (Set(items), BulkSet(packed)) => {
                 packed.len() == items.len()
                     && packed
                         .iter()
@@ -170,16 +177,17 @@ impl PartialEq for Reply {
 }
 
 impl Reply {
-    /// The reply with every [`Reply::BulkArray`] and [`Reply::BulkMap`] in it
-    /// (at any depth, as in an EXEC reply) turned into the [`Reply::Array`]
-    /// or [`Reply::Map`] of [`Reply::Bulk`]s it stands for: what the
-    /// embedding API hands out, so that a program can match on `Array` and
-    /// `Map` whatever command produced them.
+    /// The reply with every [`Reply::BulkArray`], [`Reply::BulkSet`] and
+    /// [`Reply::BulkMap`] in it (at any depth, as in an EXEC reply) turned
+    /// into the [`Reply::Array`], [`Reply::Set`] or [`Reply::Map`] of
+    /// [`Reply::Bulk`]s it stands for: what the embedding API hands out, so
+    /// that a program can match on those whatever command produced them.
     pub fn unpack(self) -> Reply {
         match self {
             Reply::BulkArray(a) => {
                 Reply::Array(a.into_bytes().into_iter().map(Reply::Bulk).collect())
             }
+            Reply::BulkSet(a) => Reply::Set(a.into_bytes().into_iter().map(Reply::Bulk).collect()),
             Reply::BulkMap(a) => Reply::Map(
                 a.into_pairs()
                     .into_iter()
@@ -409,7 +417,9 @@ fn render_cli(r: &Reply, indent: usize, out: &mut String) {
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             render_items(items.iter().map(|i| (i, None)), items.len(), indent, out)
         }
-        Reply::BulkArray(_) | Reply::BulkMap(_) => render_cli(&r.clone().unpack(), indent, out),
+        Reply::BulkArray(_) | Reply::BulkSet(_) | Reply::BulkMap(_) => {
+            render_cli(&r.clone().unpack(), indent, out)
+        }
         Reply::Map(pairs) => render_items(
             pairs.iter().map(|(k, v)| (v, Some(k))),
             pairs.len(),
@@ -471,7 +481,21 @@ mod tests {
             Reply::BulkArray(BulkArray::from_strings(["1"])),
             Reply::Array(vec![Reply::Integer(1)])
         );
-        assert_ne!(Reply::BulkArray(packed), Reply::Set(vec![]));
+        assert_ne!(Reply::BulkArray(packed.clone()), Reply::Set(vec![]));
+        // As a set.
+        let set = Reply::Set(
+            strings
+                .map(|s| Reply::bulk(Bytes::copy_from_slice(s)))
+                .to_vec(),
+        );
+        assert_eq!(Reply::BulkSet(packed.clone()), set);
+        assert_eq!(set, Reply::BulkSet(packed.clone()));
+        assert_ne!(Reply::BulkSet(packed.clone()), array);
+        assert_ne!(
+            Reply::BulkSet(packed.clone()),
+            Reply::BulkArray(packed.clone())
+        );
+        assert!(matches!(Reply::BulkSet(packed).unpack(), Reply::Set(v) if v.len() == 4));
         assert!(BulkArray::default().is_empty());
         // As a map: keys and values in turn.
         let kv = BulkArray::from_strings(["f", "1", "g", "2"]);

@@ -434,6 +434,12 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut BytesMut) {
                 put_bulk(out, s);
             }
         }
+        Reply::BulkSet(a) => {
+            put_header(out, if resp3 { b'~' } else { b'*' }, a.len() as i64);
+            for s in a.iter() {
+                put_bulk(out, s);
+            }
+        }
         Reply::BulkMap(a) => {
             if resp3 {
                 put_header(out, b'%', a.len() as i64 / 2);
@@ -911,6 +917,15 @@ mod tests {
             b"%2\r\n$1\r\nf\r\n$0\r\n\r\n$1\r\ng\r\n$2\r\nvw\r\n"
         );
         assert_eq!(&to_bytes(&packed, Protocol::Resp2)[..4], b"*4\r\n");
+        let set = Reply::Set(vec![Reply::bulk("a"), Reply::bulk("bc")]);
+        let packed = Reply::BulkSet(crate::BulkArray::from_strings(["a", "bc"]));
+        for protocol in [Protocol::Resp2, Protocol::Resp3] {
+            assert_eq!(to_bytes(&packed, protocol), to_bytes(&set, protocol));
+        }
+        assert_eq!(
+            &to_bytes(&packed, Protocol::Resp3)[..],
+            b"~2\r\n$1\r\na\r\n$2\r\nbc\r\n"
+        );
     }
 
     #[test]

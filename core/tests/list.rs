@@ -864,17 +864,18 @@ fn typed_api_matches_the_commands() {
     assert_eq!(s.execute(0, &["LRANGE", "m", "0", "-1"]), bulks(&["a"]));
 }
 
-/// LRANGE, HKEYS and HVALS reply with a packed `Reply::BulkArray` and HGETALL
-/// with a `Reply::BulkMap`, which the server encodes as they are; the
-/// embedding API (execute, dispatch, transactions) and scripts see the plain
-/// `Array` or `Map` of `Bulk`s, so a program can match on those whatever the
-/// command.
+/// LRANGE, HKEYS, HVALS and ZRANGE reply with a packed `Reply::BulkArray`,
+/// SMEMBERS with a `Reply::BulkSet` and HGETALL with a `Reply::BulkMap`, which
+/// the server encodes as they are; the embedding API (execute, dispatch,
+/// transactions) and scripts see the plain `Array`, `Set` or `Map` of `Bulk`s,
+/// so a program can match on those whatever the command.
 #[test]
 fn the_embedding_api_and_scripts_see_packed_replies_as_arrays() {
     let s = store_with(&[
         &["RPUSH", "l", "a", "b"],
         &["HSET", "h", "f", "v"],
         &["ZADD", "z", "1", "one", "2", "two", "3", "three"],
+        &["SADD", "ints", "30", "-1", "2"],
     ]);
     let plain = |r: Reply| match r {
         Reply::Array(items) => items,
@@ -901,6 +902,13 @@ fn the_embedding_api_and_scripts_see_packed_replies_as_arrays() {
         [bulk("three")]
     );
     assert!(plain(s.execute(0, &["ZRANGE", "missing", "0", "-1"])).is_empty());
+    // An intset's members in numeric order, as Redis.
+    assert_eq!(
+        s.execute(0, &["SMEMBERS", "ints"]),
+        Reply::Set(vec![bulk("-1"), bulk("2"), bulk("30")])
+    );
+    assert!(matches!(s.execute(0, &["SMEMBERS", "ints"]), Reply::Set(_)));
+    assert_eq!(s.execute(0, &["SMEMBERS", "missing"]), Reply::Set(vec![]));
     match s.execute(0, &["HGETALL", "h"]) {
         Reply::Map(pairs) => assert_eq!(pairs, [(bulk("f"), bulk("v"))]),
         other => panic!("HGETALL: not a plain map: {other:?}"),

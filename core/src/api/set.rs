@@ -4,7 +4,7 @@
 use bytes::Bytes;
 
 use crate::command::set::{self as cmd, SetOp};
-use crate::{Db, Result, ScanOptions};
+use crate::{BulkArray, Db, Result, ScanOptions};
 
 /// Copies each item into a [`Bytes`].
 pub(crate) fn bytes_vec<I>(items: I) -> Vec<Bytes>
@@ -60,6 +60,7 @@ impl Db {
     /// Redis: <https://redis.io/commands/smembers/>
     pub fn smembers(&self, key: impl AsRef<[u8]>) -> Result<Vec<Bytes>> {
         self.with(|db| cmd::smembers(db, key.as_ref()))
+            .map(BulkArray::into_bytes)
     }
 
     /// Whether `member` is in the set at `key`. Same as Redis `SISMEMBER`.

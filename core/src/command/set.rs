@@ -9,9 +9,8 @@ use bytes::Bytes;
 use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, parse_i64, spec};
 use crate::keyspace::{Keyspace, scan_indexed};
-use crate::value::compact::to_bytes_all;
 use crate::value::{CompactBytes, Set, Value};
-use crate::{Error, Reply, Result};
+use crate::{BulkArray, Error, Reply, Result};
 
 const G: &str = "set";
 /// One key at argument 1.
@@ -105,11 +104,21 @@ pub(crate) fn in_redis_order(mut members: Vec<Bytes>) -> Vec<Bytes> {
     members
 }
 
-/// `SMEMBERS`: every member (empty for a missing key).
-pub(crate) fn smembers(db: &mut Keyspace, key: &[u8]) -> Result<Vec<Bytes>> {
-    Ok(in_redis_order(
-        db.read::<Set>(key)?.map(to_bytes_all).unwrap_or_default(),
-    ))
+/// `SMEMBERS`: every member (empty for a missing key), packed, in the
+/// order [`in_redis_order`] gives.
+pub(crate) fn smembers(db: &mut Keyspace, key: &[u8]) -> Result<BulkArray> {
+    Ok(db
+        .read::<Set>(key)?
+        .map(|s| {
+            if is_intset(s.iter()) {
+                let mut members: Vec<&CompactBytes> = s.iter().collect();
+                members.sort_by_key(|m| parse_i64(m).unwrap());
+                BulkArray::from_strings(members)
+            } else {
+                BulkArray::from_strings(s.iter())
+            }
+        })
+        .unwrap_or_default())
 }
 
 /// `SISMEMBER`.
@@ -514,7 +523,7 @@ fn smismember_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 /// `SMEMBERS key`.
 fn smembers_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let key = args.key()?;
-    Ok(set_reply(smembers(cx.db(), &key)?))
+    Ok(Reply::BulkSet(smembers(cx.db(), &key)?))
 }
 
 /// `SMOVE source destination member`.

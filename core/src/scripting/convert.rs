@@ -85,7 +85,9 @@ fn reply_to_lua_at(lua: &Lua, reply: Reply, resp3: bool) -> mlua::Result<Value> 
             }
         }
         Reply::Array(items) | Reply::Push(items) => array(lua, items, resp3)?,
-        map @ Reply::BulkMap(_) => reply_to_lua_at(lua, map.unpack(), resp3)?,
+        packed @ (Reply::BulkSet(_) | Reply::BulkMap(_)) => {
+            reply_to_lua_at(lua, packed.unpack(), resp3)?
+        }
         Reply::BulkArray(a) => {
             let t = lua.create_table_with_capacity(a.len(), 0)?;
             for (i, s) in a.iter().enumerate() {
