@@ -10,8 +10,9 @@ use crate::Error;
 /// way Redis does: map → flat array, set → array, double → bulk string,
 /// boolean → integer, and [`Reply::Null`] / [`Reply::NullArray`] → `$-1` / `*-1`.
 ///
-/// Equality compares what a client receives: a [`Reply::BulkArray`] equals
-/// the [`Reply::Array`] of [`Reply::Bulk`]s with the same strings.
+/// Equality compares what a client receives: a [`Reply::BulkArray`],
+/// [`Reply::BulkSet`] or [`Reply::BulkMap`] equals the [`Reply::Array`],
+/// [`Reply::Set`] or [`Reply::Map`] of [`Reply::Bulk`]s with the same strings.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Reply {
@@ -30,12 +31,12 @@ pub enum Reply {
     /// Array, `*N`.
     Array(Vec<Reply>),
     /// An array of bulk strings packed in one buffer (LRANGE, HKEYS, HVALS,
-    /// ZRANGE without scores):
-    /// on the wire the same `*N` of `$len` strings as an [`Reply::Array`] of
-    /// [`Reply::Bulk`]. Only front doors that encode replies see it:
-    /// [`Store::execute`](crate::Store::execute),
-    /// [`Store::dispatch`](crate::Store::dispatch) and transactions return
-    /// the `Array` ([`Reply::unpack`]).
+    /// ZRANGE without scores): on the wire the same `*N` of `$len` strings
+    /// as an [`Reply::Array`] of [`Reply::Bulk`]. Only front doors that
+    /// encode replies see it: [`Store::execute`](crate::Store::execute),
+    /// [`Store::dispatch`](crate::Store::dispatch), transactions and
+    /// [`Cx::execute`](crate::Cx::execute) return the `Array`
+    /// ([`Reply::unpack`]).
     BulkArray(BulkArray),
     /// A set of bulk strings packed in one buffer (SMEMBERS): on the wire the
     /// same as a [`Reply::Set`] of [`Reply::Bulk`]s (RESP3 `~N`, RESP2 `*N`).
@@ -209,7 +210,7 @@ impl Reply {
 }
 
 /// Strings packed end to end in one buffer, with where each ends: the
-/// payload of [`Reply::BulkArray`]. Building one costs two growing `Vec`s
+/// payload of [`Reply::BulkArray`], [`Reply::BulkSet`] and [`Reply::BulkMap`]. Building one costs two growing `Vec`s
 /// however many strings it holds, and dropping it two frees, where an array
 /// of [`Bytes`] slices takes a reference-count update per string each way.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -541,7 +542,7 @@ mod tests {
         };
         assert!(matches!(&pairs[0].1, Reply::Array(_)));
         assert!(matches!(&items[3], Reply::Set(v) if matches!(v[0], Reply::Array(_))));
-        assert_eq!(packed().to_string_lossy(), unpacked.to_string_lossy(),);
+        assert_eq!(packed().to_string_lossy(), unpacked.to_string_lossy());
         assert_eq!(
             format!("{:?}", BulkArray::from_strings(["a\n"])),
             r#"["a\\n"]"#

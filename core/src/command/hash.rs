@@ -260,8 +260,8 @@ pub(crate) fn hstrlen(db: &mut Keyspace, key: &[u8], field: &[u8]) -> Result<usi
         .map_or(0, |v| v.len()))
 }
 
-/// `HGETALL`: every field and value, in the hash's order.
-/// The fields and values in turn, packed.
+/// `HGETALL`: every field and value, in the hash's order, packed in turn
+/// (field, value, field, ...).
 pub(crate) fn hgetall(db: &mut Keyspace, key: &[u8]) -> Result<BulkArray> {
     Ok(db
         .read::<Hash>(key)?

@@ -97,9 +97,9 @@ fn is_intset(members: impl ExactSizeIterator<Item = impl AsRef<[u8]>>) -> bool {
 /// Puts a whole set's members in the order Redis replies with them: an
 /// intset's ascending numeric order when the set would be one (so `SADD s
 /// 3 1 2` then `SMEMBERS s` gives `1 2 3`, as in Redis), else as stored.
-pub(crate) fn in_redis_order(mut members: Vec<Bytes>) -> Vec<Bytes> {
+pub(crate) fn in_redis_order<T: AsRef<[u8]>>(mut members: Vec<T>) -> Vec<T> {
     if is_intset(members.iter()) {
-        members.sort_by_key(|m| parse_i64(m).unwrap());
+        members.sort_by_key(|m| parse_i64(m.as_ref()).unwrap());
     }
     members
 }
@@ -109,15 +109,7 @@ pub(crate) fn in_redis_order(mut members: Vec<Bytes>) -> Vec<Bytes> {
 pub(crate) fn smembers(db: &mut Keyspace, key: &[u8]) -> Result<BulkArray> {
     Ok(db
         .read::<Set>(key)?
-        .map(|s| {
-            if is_intset(s.iter()) {
-                let mut members: Vec<&CompactBytes> = s.iter().collect();
-                members.sort_by_key(|m| parse_i64(m).unwrap());
-                BulkArray::from_strings(members)
-            } else {
-                BulkArray::from_strings(s.iter())
-            }
-        })
+        .map(|s| BulkArray::from_strings(in_redis_order(s.iter().collect())))
         .unwrap_or_default())
 }
 
