@@ -282,10 +282,14 @@ bgsave_table() {
     done
 }
 
+# Not in a pipeline: memory_table restarts the servers, and their new PIDs
+# must reach the cleanup trap of this shell, not of a subshell.
 {
     tables
     echo
     memory_table
     echo
     bgsave_table
-} | tee "${OUT:-/dev/null}"
+} >"$work/tables.md"
+cat "$work/tables.md"
+if [ -n "${OUT:-}" ]; then cp "$work/tables.md" "$OUT"; fi
