@@ -16,7 +16,6 @@ use super::set::{
 use super::{Args, CommandSpec, Cx, KeySpec, Protocol, parse_i64, spec};
 use crate::blocking::{BlockRequest, ServeFn};
 use crate::keyspace::{Keyspace, scan_indexed};
-use crate::value::compact::to_bytes_all;
 use crate::value::zset::{LexBound, ScoreBound};
 use crate::value::{CompactBytes, Value, ZSet};
 use crate::{BulkArray, Error, Reply, Result, format_double};
@@ -691,7 +690,8 @@ fn picked<'z>(z: &'z ZSet, r: &RangeSpec) -> Vec<(&'z CompactBytes, f64)> {
 /// The members (with scores) a request selects, in its direction.
 pub(crate) fn range_of(z: &ZSet, r: &RangeSpec) -> Vec<(Bytes, f64)> {
     let picked = picked(z, r);
-    to_bytes_all(picked.iter().map(|(m, _)| *m))
+    BulkArray::from_strings(picked.iter().map(|(m, _)| *m))
+        .into_bytes()
         .into_iter()
         .zip(picked.iter().map(|(_, s)| *s))
         .collect()

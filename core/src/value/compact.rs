@@ -359,39 +359,6 @@ impl From<CompactBytes> for Bytes {
     }
 }
 
-/// Many strings as [`Bytes`] for one reply (LRANGE, HGETALL, SMEMBERS):
-/// the inline ones are copied into one shared buffer and handed out as
-/// slices of it, so a reply of a hundred short elements costs one heap block,
-/// not a hundred; heap strings are shared as [`CompactBytes::to_bytes`] does.
-pub(crate) fn to_bytes_all<'a, I>(items: I) -> Vec<Bytes>
-where
-    I: IntoIterator<Item = &'a CompactBytes>,
-    I::IntoIter: Clone,
-{
-    let items = items.into_iter();
-    let inline_len: usize = items
-        .clone()
-        .filter(|c| c.is_inline())
-        .map(CompactBytes::len)
-        .sum();
-    let mut buf = Vec::with_capacity(inline_len);
-    for c in items.clone().filter(|c| c.is_inline()) {
-        buf.extend_from_slice(c);
-    }
-    let buf = Bytes::from(buf);
-    let mut at = 0;
-    items
-        .map(|c| match &c.0 {
-            Repr::Heap(b) => Bytes::clone(b),
-            Repr::Inline { len, .. } => {
-                let start = at;
-                at += *len as usize;
-                buf.slice(start..at)
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use std::hash::BuildHasher;
@@ -400,18 +367,6 @@ mod tests {
 
     use super::*;
     use crate::value::Value;
-
-    #[test]
-    fn to_bytes_all_gives_each_string_in_order() {
-        let items: Vec<CompactBytes> = ["a", "", "bb", &"x".repeat(40), "ccc"]
-            .into_iter()
-            .map(CompactBytes::from)
-            .collect();
-        let out = to_bytes_all(&items);
-        let want: Vec<&[u8]> = items.iter().map(|c| c.as_slice()).collect();
-        assert_eq!(out.iter().map(|b| &b[..]).collect::<Vec<_>>(), want);
-        assert!(to_bytes_all(&Vec::<CompactBytes>::new()).is_empty());
-    }
 
     #[test]
     fn sizes_are_pinned() {
