@@ -645,7 +645,7 @@ impl Db {
     }
 
     /// The first half of [`Db::read_or`]: `read` under the shared lock.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read_shared<R>(
         &self,
         read: impl FnOnce(&Keyspace, &dyn Fn() -> i64) -> Option<R>,

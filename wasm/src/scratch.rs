@@ -51,6 +51,7 @@ thread_local! {
 pub(crate) const FAILED: i32 = -2;
 
 /// `Ok(n)` as `n`; an error kept for `__error`, as [`FAILED`].
+#[inline(always)]
 pub(crate) fn status(r: Result<i32, embedis::Error>) -> i32 {
     r.unwrap_or_else(|e| {
         BUFFERS.with_borrow_mut(|b| b.error = Some(e));
@@ -114,10 +115,13 @@ pub(crate) fn with<R>(at: u32, len: u32, f: impl FnOnce(&[u8]) -> R) -> R {
 }
 
 /// Runs `read` on the `len` bytes at the start of the buffer (a key) with a
-/// buffer for the value it finds; returns the value's length after writing
-/// it at the start of the buffer as UTF-8 (invalid sequences as U+FFFD, as
-/// the other methods' string replies), or -1 when `read` found nothing. The
-/// buffer grows if needed (JS then asks for its new address).
+/// buffer for the value it finds, and writes that value at the start of the
+/// buffer as UTF-8 (invalid sequences as U+FFFD, as the other methods'
+/// string replies). Returns twice its length in bytes, plus one when every
+/// byte is ASCII (JS then builds a short string from the bytes without
+/// looking at them again), or -1 when `read` found nothing. The buffer grows
+/// if needed (JS then asks for its new address).
+#[inline(always)]
 pub(crate) fn read_text<E>(
     len: u32,
     read: impl FnOnce(&[u8], &mut Vec<u8>) -> Result<bool, E>,
@@ -127,19 +131,25 @@ pub(crate) fn read_text<E>(
         if !read(&scratch[..len as usize], out)? {
             return Ok(-1);
         }
+        // ASCII is UTF-8: most values skip the validation.
+        let ascii = out.is_ascii();
         let lossy;
-        let text = match std::str::from_utf8(out) {
-            Ok(s) => s.as_bytes(),
-            Err(_) => {
-                lossy = String::from_utf8_lossy(out);
-                lossy.as_bytes()
-            }
+        let text = if ascii {
+            &out[..]
+        } else {
+            lossy = String::from_utf8_lossy(out);
+            lossy.as_bytes()
         };
         if scratch.len() < text.len() {
             scratch.resize(text.len(), 0);
         }
         scratch[..text.len()].copy_from_slice(text);
-        let n = text.len() as i32;
+        // Wasm memory is 4 GiB at most: a 1 GiB reply is beyond any real value.
+        assert!(
+            text.len() < 1 << 30,
+            "a 1 GiB value has no string form here"
+        );
+        let n = text.len() as i32 * 2 + i32::from(ascii);
         if out.capacity() > KEEP {
             *out = Vec::new();
         }

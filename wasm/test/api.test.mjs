@@ -147,9 +147,9 @@ describe('get and set with string arguments', () => {
 
   test('short values (built from their bytes when ASCII) read as GET reads them', () => {
     const db = new Embedis();
-    const ascii = 'a\u0000\u007f~ 9Zq!';
+    const ascii = 'a\u0000\u007f~ 9Zq!0123456789';
     const values = [];
-    for (let n = 0; n <= 9; n++) values.push(ascii.slice(0, n), ascii.slice(0, Math.max(0, n - 1)) + 'é');
+    for (let n = 0; n <= 17; n++) values.push(ascii.slice(0, n), ascii.slice(0, Math.max(0, n - 1)) + 'é');
     values.push('€', 'a€b', '\u0080');
     for (const value of values) {
       db.set('short', value);

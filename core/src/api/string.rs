@@ -52,6 +52,7 @@ impl Db {
     /// [`Error::WrongType`] if the key holds another type (`buf` is left empty).
     ///
     /// Redis: <https://redis.io/commands/get/>
+    #[inline(always)]
     pub fn get_into(&self, key: impl AsRef<[u8]>, buf: &mut Vec<u8>) -> Result<bool> {
         buf.clear();
         let key = key.as_ref();

@@ -329,6 +329,7 @@ pub(crate) fn get_string(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>>
 
 /// [`read_string`] under the shared store lock (see `Db::read_or`): `None`
 /// if the key has expired, which only [`read_string`] may remove.
+#[inline(always)]
 pub(crate) fn read_string_shared<'a>(
     db: &'a Keyspace,
     key: &[u8],

@@ -31,15 +31,28 @@
 //! bits for the position and bits up to 31 as the tag, independent of the
 //! segment bits.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher as _};
 use std::sync::Arc;
 
 use super::{Entry, Key};
 use crate::value::Hasher;
 
+/// The hash of a key, as every lookup, insert and rehash in a keyspace map
+/// computes it: the key's bytes written once into a fresh hasher. Not
+/// `hasher.hash_one(key)`, which hashes a slice as its length and then its
+/// bytes: foldhash already mixes the length into a `write`, and buffering
+/// the length prefix costs 128-bit shifts and a second multiply, which on
+/// wasm32 are calls into the compiler's runtime (a tenth of a `get` there).
+#[inline(always)]
+pub(super) fn hash_key(hasher: &Hasher, key: &[u8]) -> u64 {
+    let mut h = hasher.build_hasher();
+    h.write(key);
+    h.finish()
+}
+
 /// The hash of the stored key at `i`, as the caller hashed it for lookups.
 fn rehash<V>(hasher: &Hasher, entries: &[(Key, V)], i: usize) -> u64 {
-    hasher.hash_one(entries[i].0.as_slice())
+    hash_key(hasher, entries[i].0.as_slice())
 }
 
 /// The hash table of a [`Segment`]: `2^bits` slots, linear probing. A slot
@@ -72,7 +85,7 @@ impl Index {
     }
 
     /// Index of `key`, whose hash is `hash`, in `entries`.
-    #[inline]
+    #[inline(always)]
     fn find<V>(&self, hash: u64, key: &[u8], entries: &[(Key, V)]) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
@@ -252,13 +265,13 @@ impl<V: Clone> Segment<V> {
     }
 
     /// Index of `key`, whose hash is `hash`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn find(&self, hash: u64, key: &[u8]) -> Option<usize> {
         self.index.find(hash, key, &self.entries)
     }
 
     /// The key and entry at index `i`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get_index(&self, i: usize) -> Option<(&Key, &V)> {
         self.entries.get(i).map(|(k, e)| (k, e))
     }
@@ -362,13 +375,13 @@ impl KeySet {
 
     /// Adds `key`; false if it was already there.
     pub(super) fn insert(&mut self, key: Key) -> bool {
-        let hash = self.hasher.hash_one(key.as_slice());
+        let hash = hash_key(&self.hasher, key.as_slice());
         self.keys.insert(&self.hasher, hash, key, ()).is_none()
     }
 
     /// Removes `key` (the last key moves into its index); false if absent.
     pub(super) fn swap_remove(&mut self, key: &[u8]) -> bool {
-        let hash = self.hasher.hash_one(key);
+        let hash = hash_key(&self.hasher, key);
         match self.keys.find(hash, key) {
             Some(i) => self.keys.swap_remove_index(&self.hasher, hash, i).is_some(),
             None => false,
@@ -397,7 +410,7 @@ mod tests {
     }
 
     fn insert(seg: &mut Segment, h: &Hasher, key: &[u8], n: i64) -> Option<Entry> {
-        seg.insert(h, h.hash_one(key), CompactBytes::from(key), entry(n))
+        seg.insert(h, hash_key(h, key), CompactBytes::from(key), entry(n))
     }
 
     proptest! {
@@ -422,8 +435,8 @@ mod tests {
                     let old = insert(&mut seg, &h, key, n as i64);
                     let want = model.insert(key.to_vec(), n as i64).map(entry);
                     prop_assert_eq!(old, want);
-                } else if let Some(i) = seg.find(h.hash_one(key), key) {
-                    let (k2, _) = seg.swap_remove_index(&h, h.hash_one(key), i).unwrap();
+                } else if let Some(i) = seg.find(hash_key(&h, key), key) {
+                    let (k2, _) = seg.swap_remove_index(&h, hash_key(&h, key), i).unwrap();
                     prop_assert_eq!(k2.as_slice(), key);
                     prop_assert!(model.swap_remove(key).is_some());
                 } else {
@@ -433,11 +446,11 @@ mod tests {
             }
             for (i, (k, v)) in model.iter().enumerate() {
                 prop_assert_eq!(seg.get_index(i), Some((&CompactBytes::from(&k[..]), &entry(*v))));
-                prop_assert_eq!(seg.find(h.hash_one(&k[..]), k), Some(i));
+                prop_assert_eq!(seg.find(hash_key(&h, &k[..]), k), Some(i));
             }
             for k in 0..key_space {
                 let key = if k % 2 == 0 { format!("k{k}") } else { format!("{k:0>30}") };
-                let found = seg.find(h.hash_one(key.as_bytes()), key.as_bytes());
+                let found = seg.find(hash_key(&h, key.as_bytes()), key.as_bytes());
                 prop_assert_eq!(found, model.get_index_of(key.as_bytes()));
             }
             prop_assert_eq!(seg.iter().count(), model.len());
@@ -455,9 +468,9 @@ mod tests {
         for i in 0..50 {
             let key = format!("key:{i}");
             let at = seg
-                .find(h.hash_one(key.as_bytes()), key.as_bytes())
+                .find(hash_key(&h, key.as_bytes()), key.as_bytes())
                 .unwrap();
-            seg.swap_remove_index(&h, h.hash_one(key.as_bytes()), at);
+            seg.swap_remove_index(&h, hash_key(&h, key.as_bytes()), at);
         }
         insert(&mut seg, &h, b"new", 7);
         assert_eq!(seg.len(), 51);
@@ -465,10 +478,10 @@ mod tests {
         let copy = Segment::from_shared(&h, frozen);
         for i in 0..100 {
             let key = format!("key:{i}");
-            let at = copy.find(h.hash_one(key.as_bytes()), key.as_bytes());
+            let at = copy.find(hash_key(&h, key.as_bytes()), key.as_bytes());
             assert_eq!(copy.get_index(at.unwrap()).unwrap().1, &entry(i));
         }
-        assert_eq!(copy.find(h.hash_one(b"new"), b"new"), None);
+        assert_eq!(copy.find(hash_key(&h, b"new"), b"new"), None);
     }
 
     /// A segment of 244 keys (1M keys over 4096 segments) allocates well

@@ -87,7 +87,7 @@ impl CompactBytes {
     }
 
     /// The bytes.
-    #[inline]
+    #[inline(always)]
     pub fn as_slice(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, buf } => &buf[..*len as usize],

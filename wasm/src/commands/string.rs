@@ -47,10 +47,11 @@ impl Embedis {
     }
 
     // skip_typescript: internal, called by js/fast.js.
-    /// `get` of the key in the scratch buffer's first `key_len` bytes: the
-    /// value's length after writing it there as UTF-8 (lossy), -1 for nil,
-    /// or [`scratch::FAILED`] with the error kept for `__error`. Internal:
-    /// call `get`.
+    /// `get` of the key in the scratch buffer's first `key_len` bytes: twice
+    /// the value's length after writing it there as UTF-8 (lossy), plus one
+    /// if it is all ASCII (see `scratch::read_text`); -1 for nil, or
+    /// [`scratch::FAILED`] with the error kept for `__error`. Internal: call
+    /// `get`.
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __get, skip_typescript)]
     pub fn get_scratch(&self, key_len: u32) -> i32 {
@@ -252,9 +253,11 @@ mod tests {
     /// `__get` of `key` through the scratch buffer, as js/fast.js calls it.
     fn get(db: &Embedis, key: &str) -> Option<Vec<u8>> {
         scratch::write(0, key.as_bytes());
-        let n = db.get_scratch(key.len() as u32);
-        assert!(n >= -1, "{n}");
-        (n >= 0).then(|| scratch::with(0, n as u32, <[u8]>::to_vec))
+        let r = db.get_scratch(key.len() as u32);
+        assert!(r >= -1, "{r}");
+        let value = (r >= 0).then(|| scratch::with(0, r as u32 / 2, <[u8]>::to_vec))?;
+        assert_eq!(r & 1 == 1, value.is_ascii(), "{value:?}");
+        Some(value)
     }
 
     /// `__set` of `key` to `value` through the scratch buffer.
