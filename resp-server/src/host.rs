@@ -13,7 +13,8 @@ use embedis::{Error, FrozenStore, Reply, Store};
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::watch;
 
-use crate::config::{Config, format_save, parse_save};
+use crate::busy_poll::BusyPoll;
+use crate::config::{Config, format_save, parse_busy_poll_us, parse_save};
 
 /// The server's side of every session: configuration, client registry,
 /// persistence state, the stop signal.
@@ -27,6 +28,7 @@ pub struct ServerHost {
     stop: watch::Sender<bool>,
     active_expire: AtomicBool,
     persist: Arc<PersistState>,
+    busy_poll: BusyPoll,
 }
 
 #[derive(Debug)]
@@ -88,7 +90,18 @@ impl ServerHost {
                 last_bgsave_secs: AtomicU64::new(0),
                 longest_stall_us: AtomicU64::new(0),
             }),
+            busy_poll: BusyPoll::default(),
         }
+    }
+
+    /// The event loop's busy polling (`busy-poll-us`).
+    pub(crate) fn busy_poll(&self) -> &BusyPoll {
+        &self.busy_poll
+    }
+
+    /// `busy-poll-us` now.
+    pub(crate) fn busy_poll_window(&self) -> Duration {
+        Duration::from_micros(self.config.read().busy_poll_us)
     }
 
     /// The store served.
@@ -464,6 +477,7 @@ impl Host for ServerHost {
         put("save", format_save(&c.save));
         put("loglevel", c.loglevel.clone());
         put("io-threads", c.io_threads.to_string());
+        put("busy-poll-us", c.busy_poll_us.to_string());
         put("appendonly", "no".into());
         put("maxmemory", "0".into());
         put("maxmemory-policy", "noeviction".into());
@@ -523,6 +537,13 @@ impl Host for ServerHost {
                 c.dbfilename = value.into();
                 Ok(())
             }
+            "busy-poll-us" => match parse_busy_poll_us(value) {
+                Ok(us) => {
+                    c.busy_poll_us = us;
+                    Ok(())
+                }
+                Err(e) => fail(&e.message),
+            },
             "loglevel" => {
                 if !matches!(value, "debug" | "verbose" | "notice" | "warning") {
                     return Some(fail(

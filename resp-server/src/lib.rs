@@ -35,6 +35,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod busy_poll;
 mod config;
 mod host;
 
@@ -261,6 +262,13 @@ impl Server {
             tasks.spawn(accept_loop(listener, host));
         }
         tasks.spawn(cron(host.clone()));
+        // Busy polling serves one event loop; with io-threads > 1 the
+        // runtime's workers already poll one another's sockets.
+        let flavor = tokio::runtime::Handle::current().runtime_flavor();
+        if flavor == tokio::runtime::RuntimeFlavor::CurrentThread {
+            let host = host.clone();
+            tasks.spawn(async move { host.busy_poll().run(|| host.busy_poll_window()).await });
+        }
         tokio::select! {
             _ = shutdown => {
                 tracing::info!("Received shutdown request, scheduling shutdown...");
@@ -379,6 +387,7 @@ async fn serve_connection(
         };
         match wake {
             Wake::Input => {
+                host.busy_poll().note_input();
                 if session.process_until_script(&mut out) {
                     (session, out) = process_on_blocking_thread(session, out).await?;
                 }

@@ -54,6 +54,10 @@ struct Cli {
     /// Threads serving connections (Redis `io-threads`, default 1).
     #[arg(long = "io-threads")]
     io_threads: Option<String>,
+    /// Microseconds the event loop keeps polling the sockets after the last
+    /// input instead of sleeping (default 50; 0: off).
+    #[arg(long = "busy-poll-us")]
+    busy_poll_us: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -185,6 +189,9 @@ fn build_config(cli: &Cli) -> Result<Config, String> {
     }
     if let Some(v) = &cli.io_threads {
         set("io-threads", vec![v.clone()])?;
+    }
+    if let Some(v) = &cli.busy_poll_us {
+        set("busy-poll-us", vec![v.clone()])?;
     }
     Ok(config)
 }

@@ -615,3 +615,40 @@ fn corrupt_snapshot_refuses_to_start_and_leaves_the_file() {
     assert!(err.to_string().contains("dump.embedis"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), b"EMBEDIS\0garbage");
 }
+
+/// `busy-poll-us` (an embedis setting): 50 by default, set and read back
+/// through CONFIG with the words Redis uses for numeric settings, and the
+/// server answers the same with busy polling on, off and very long.
+#[test]
+fn busy_poll_us_is_a_config_setting_and_changes_no_reply() {
+    let s = TestServer::start();
+    let mut c = s.raw();
+    c.assert(
+        "CONFIG GET busy-poll-us\r\n",
+        "*2\r\n$12\r\nbusy-poll-us\r\n$2\r\n50\r\n",
+    );
+    let failed = "-ERR CONFIG SET failed (possibly related to argument 'busy-poll-us') - ";
+    c.assert(
+        "CONFIG SET busy-poll-us -1\r\n",
+        &format!("{failed}argument must be between 0 and 1000000 inclusive\r\n"),
+    );
+    c.assert(
+        "CONFIG SET busy-poll-us 1e3\r\n",
+        &format!("{failed}argument couldn't be parsed into an integer\r\n"),
+    );
+    let mut con = s.client();
+    for us in [0, 1_000_000, 50] {
+        c.assert(&format!("CONFIG SET busy-poll-us {us}\r\n"), "+OK\r\n");
+        let got: Vec<(String, u64)> = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("busy-poll-us")
+            .query(&mut con)
+            .unwrap();
+        assert_eq!(got, vec![("busy-poll-us".to_string(), us)]);
+        for i in 0..200 {
+            let n: i64 = con.incr(format!("counter:{us}"), 1).unwrap();
+            assert_eq!(n, i + 1);
+        }
+        c.assert(&format!("GET counter:{us}\r\n"), "$3\r\n200\r\n");
+    }
+}
