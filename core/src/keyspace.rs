@@ -156,7 +156,8 @@ const SEGMENTS: usize = 1 << SEGMENT_BITS;
 /// to a segment holding a big collection costs a copy of that collection,
 /// once per save, however many writes follow.
 ///
-/// The segment is picked by bits 32..44 of the key's hash; the segment's
+/// The segment is picked by bits 32..44 of the key's hash (32..38 on
+/// wasm32); the segment's
 /// own table uses the low bits (position) and bits up to 31 (tag) of the
 /// same hash, so hashing once serves both, and the bits stay independent.
 /// Only a segment's entries are shared with frozen views, not its table,

@@ -262,8 +262,9 @@ impl Server {
             tasks.spawn(accept_loop(listener, host));
         }
         tasks.spawn(cron(host.clone()));
-        // Busy polling serves one event loop; with io-threads > 1 the
-        // runtime's workers already poll one another's sockets.
+        // Only the default event loop (io-threads 1) busy-polls, where it
+        // was measured: on the multi-thread runtime a yielding task would
+        // hold one worker while the others park in the driver as before.
         let flavor = tokio::runtime::Handle::current().runtime_flavor();
         if flavor == tokio::runtime::RuntimeFlavor::CurrentThread {
             let host = host.clone();

@@ -49,8 +49,9 @@ export function install(Embedis) {
     const a = u8;
     const p = base + at;
     let i = 0;
-    // ASCII four units at a time, then one at a time: 18 vs 37 ns one at a
-    // time for a 10-character key in Node 20 (a TextEncoder call costs 55).
+    // ASCII four UTF-16 units at a time, then one at a time: 18 ns for a
+    // 10-character key in Node 20, against 37 one unit at a time and 55
+    // through TextEncoder.
     for (; i + 4 <= n; i += 4) {
       const c0 = s.charCodeAt(i), c1 = s.charCodeAt(i + 1), c2 = s.charCodeAt(i + 2), c3 = s.charCodeAt(i + 3);
       if ((c0 | c1 | c2 | c3) > 0x7f) break;

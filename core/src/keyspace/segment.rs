@@ -26,7 +26,7 @@
 //!   views of the keyspace (a background save), while the table stays with
 //!   the live map: a frozen view only iterates, so it never needs one.
 //!
-//! The caller hashes the key once (bits 32..44 of the same hash pick the
+//! The caller hashes the key once (bits 32 and up of the same hash pick the
 //! segment, see `Segments`) and passes the hash in; the table uses the low
 //! bits for the position and bits up to 31 as the tag, independent of the
 //! segment bits.
