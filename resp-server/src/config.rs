@@ -311,6 +311,12 @@ mod tests {
         assert!(c.save.is_empty());
     }
 
+    /// `line` is refused with a message containing `why`.
+    fn assert_refused(c: &mut Config, line: &str, why: &str) {
+        let e = c.apply_text(line).unwrap_err();
+        assert!(e.message.contains(why), "{line}: {e}");
+    }
+
     #[test]
     fn io_threads_takes_redis_bounds_and_messages() {
         let mut c = Config::default();
@@ -318,17 +324,15 @@ mod tests {
         c.apply_text("io-threads 4\n").unwrap();
         assert_eq!(c.io_threads, 4);
         // redis-server 7.0.15's words for the same lines.
-        let e = c.apply_text("io-threads 0\n").unwrap_err();
-        assert!(
-            e.message
-                .contains("argument must be between 1 and 128 inclusive"),
-            "{e}"
+        assert_refused(
+            &mut c,
+            "io-threads 0\n",
+            "argument must be between 1 and 128 inclusive",
         );
-        let e = c.apply_text("io-threads abc\n").unwrap_err();
-        assert!(
-            e.message
-                .contains("argument couldn't be parsed into an integer"),
-            "{e}"
+        assert_refused(
+            &mut c,
+            "io-threads abc\n",
+            "argument couldn't be parsed into an integer",
         );
         assert_eq!(c.io_threads, 4);
     }
@@ -341,19 +345,17 @@ mod tests {
         assert_eq!(c.busy_poll_us, 0);
         c.apply_text("busy-poll-us 1000000\n").unwrap();
         assert_eq!(c.busy_poll_us, 1_000_000);
-        let e = c.apply_text("busy-poll-us 1000001\n").unwrap_err();
-        assert!(
-            e.message
-                .contains("argument must be between 0 and 1000000 inclusive"),
-            "{e}"
-        );
-        let e = c.apply_text("busy-poll-us -1\n").unwrap_err();
-        assert!(e.message.contains("between 0 and 1000000"), "{e}");
-        let e = c.apply_text("busy-poll-us soon\n").unwrap_err();
-        assert!(
-            e.message
-                .contains("argument couldn't be parsed into an integer"),
-            "{e}"
+        for line in ["busy-poll-us 1000001\n", "busy-poll-us -1\n"] {
+            assert_refused(
+                &mut c,
+                line,
+                "argument must be between 0 and 1000000 inclusive",
+            );
+        }
+        assert_refused(
+            &mut c,
+            "busy-poll-us soon\n",
+            "argument couldn't be parsed into an integer",
         );
         assert_eq!(c.busy_poll_us, 1_000_000);
     }
