@@ -427,25 +427,16 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut BytesMut) {
                 encode(i, protocol, out);
             }
         }
-        Reply::BulkArray(a) => {
-            // The same bytes in RESP2 and RESP3.
-            put_header(out, b'*', a.len() as i64);
-            for s in a.iter() {
-                put_bulk(out, s);
-            }
-        }
-        Reply::BulkSet(a) => {
-            put_header(out, if resp3 { b'~' } else { b'*' }, a.len() as i64);
-            for s in a.iter() {
-                put_bulk(out, s);
-            }
-        }
-        Reply::BulkMap(a) => {
-            if resp3 {
-                put_header(out, b'%', a.len() as i64 / 2);
-            } else {
-                put_header(out, b'*', a.len() as i64);
-            }
+        Reply::BulkArray(a) | Reply::BulkSet(a) | Reply::BulkMap(a) => {
+            // RESP2 sends each as a flat array; RESP3 types a set (`~`) and
+            // a map (`%`, counting pairs).
+            let len = a.len() as i64;
+            let (kind, n) = match reply {
+                Reply::BulkSet(_) if resp3 => (b'~', len),
+                Reply::BulkMap(_) if resp3 => (b'%', len / 2),
+                _ => (b'*', len),
+            };
+            put_header(out, kind, n);
             for s in a.iter() {
                 put_bulk(out, s);
             }
