@@ -5,13 +5,16 @@
 //! is [`Segments`], copy-on-write segments that [`Keyspace::freeze`] shares
 //! with a background save).
 
+mod arena;
 mod segment;
+
+pub(crate) use self::arena::mapped_bytes as arena_mapped_bytes;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering::Relaxed};
 
-use self::segment::{KeySet, Segment};
+use self::segment::{Entries, KeySet, Segment};
 use bytes::Bytes;
 
 use crate::blocking::PendingWaiter;
@@ -193,7 +196,7 @@ impl Segments {
     /// entry vector until written.
     fn allocate(&mut self) {
         if self.segs.is_empty() {
-            let empty = Arc::new(Vec::new());
+            let empty = Arc::new(Entries::new_in(arena::Arena));
             self.segs = (0..SEGMENTS).map(|_| Segment::sharing(&empty)).collect();
         }
     }
@@ -329,7 +332,7 @@ impl Segments {
 #[derive(Clone)]
 pub(crate) struct Frozen {
     /// Each segment's entries, in segment order (none if never allocated).
-    segs: Vec<Arc<Vec<(Key, Entry)>>>,
+    segs: Vec<Arc<Entries<Entry>>>,
     /// The map's hasher, which placed the keys in their segments.
     hasher: Hasher,
     /// Keys in `segs`, expired ones included.
