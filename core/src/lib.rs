@@ -35,7 +35,7 @@
 //! - [`command`]: the one command table every front door uses.
 //! - `value` / `keyspace`: the types and the keyspace (lazy + active expiry).
 //!   A key costs one 56-byte entry (a 24-byte [`CompactBytes`] key, a 24-byte
-//!   [`Value`], an 8-byte expiry) plus a 4-byte index slot; keys and string
+//!   [`Value`], an 8-byte expiry) plus a 2-byte index slot; keys and string
 //!   values up to 23 bytes need no heap block of their own.
 //! - [`Reply`], [`Error`]: Redis's reply shapes and exact error lines.
 
