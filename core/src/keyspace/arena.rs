@@ -91,10 +91,19 @@ pub(crate) fn mapped_bytes() -> usize {
 /// touching memory, so it is tested without any. Every byte of every chunk
 /// it holds is in exactly one free block (in `free`) or one block handed
 /// out by [`Buddy::take`] and not yet given back.
+/// The free blocks of one order, by address.
+type FreeSet = indexmap::IndexSet<usize, std::hash::BuildHasherDefault<std::hash::DefaultHasher>>;
+
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // The buddy serves Linux only.
 struct Buddy {
-    /// The free blocks of each order below `TOP`, by address.
-    free: [indexmap::IndexSet<usize, std::hash::BuildHasherDefault<std::hash::DefaultHasher>>; TOP],
+    /// The free blocks of each order below `TOP`, by address. Each set has
+    /// room for one more block before [`Buddy::take`] or [`Buddy::give`]
+    /// (see [`Buddy::full_sets`]): neither allocates, so the arena's lock is
+    /// never held across a call into the global allocator, which can take
+    /// 100 ms (glibc consolidates its free lists on the first bigger
+    /// request after a mass free, such as the end of a BGSAVE, which frees
+    /// every segment copied during it).
+    free: [FreeSet; TOP],
     /// A wholly free chunk kept back from the OS.
     spare: Option<usize>,
 }
@@ -107,6 +116,35 @@ impl Buddy {
                 TOP],
             spare: None,
         }
+    }
+
+    /// For each order, the capacity its free set should grow to, or 0 if
+    /// it has room for the one block a `take` or `give` may add to it. All
+    /// 0: ready. (An array, not a list: this runs under the arena's lock.)
+    fn full_sets(&self) -> [usize; TOP] {
+        std::array::from_fn(|o| {
+            let set = &self.free[o];
+            if set.len() < set.capacity() {
+                0
+            } else {
+                (set.capacity() * 2).max(64)
+            }
+        })
+    }
+
+    /// Replaces the set of each order that `bigger` has one for by it
+    /// (empty, with more room), moving the blocks over without allocating.
+    /// Returns the old sets, for the caller to drop outside its lock.
+    fn grow_sets(&mut self, mut bigger: [Option<FreeSet>; TOP]) -> [Option<FreeSet>; TOP] {
+        for (o, slot) in bigger.iter_mut().enumerate() {
+            if let Some(set) = slot
+                && set.capacity() > self.free[o].len()
+            {
+                set.extend(self.free[o].drain(..));
+                std::mem::swap(set, &mut self.free[o]);
+            }
+        }
+        bigger
     }
 
     /// The address of a free block of `order` (`< TOP`), split from the
@@ -165,10 +203,29 @@ mod linux {
     use allocator_api2::alloc::{AllocError, Allocator};
     use parking_lot::Mutex;
 
-    use super::{Buddy, CHUNK, MIN_BLOCK, order_for};
+    use super::{Buddy, CHUNK, FreeSet, MIN_BLOCK, order_for};
 
     /// The process's one arena: every keyspace of every store shares it.
     static BUDDY: Mutex<Buddy> = Mutex::new(Buddy::new());
+
+    /// Runs `op` on the arena under its lock once every free set has room
+    /// for it (see [`Buddy::free`]): sets that are full are grown with
+    /// memory allocated while the lock is released.
+    fn with_room<R>(op: impl FnOnce(&mut Buddy) -> R) -> R {
+        loop {
+            let mut buddy = BUDDY.lock();
+            let full = buddy.full_sets();
+            if full.iter().all(|&cap| cap == 0) {
+                return op(&mut buddy);
+            }
+            drop(buddy);
+            let bigger = full.map(|cap| {
+                (cap > 0).then(|| FreeSet::with_capacity_and_hasher(cap, Default::default()))
+            });
+            let old = BUDDY.lock().grow_sets(bigger);
+            drop(old);
+        }
+    }
 
     /// Bytes mapped by the arena: its chunks and its big blocks.
     static MAPPED: AtomicUsize = AtomicUsize::new(0);
@@ -290,7 +347,7 @@ mod linux {
                 let ptr = map(mapped_len(layout.size())).ok_or(AllocError)?;
                 return Ok(NonNull::slice_from_raw_parts(ptr, layout.size()));
             };
-            let addr = BUDDY.lock().take(order, new_chunk).ok_or(AllocError)?;
+            let addr = with_room(|b| b.take(order, new_chunk)).ok_or(AllocError)?;
             let ptr =
                 NonNull::new(std::ptr::with_exposed_provenance_mut(addr)).ok_or(AllocError)?;
             Ok(NonNull::slice_from_raw_parts(ptr, MIN_BLOCK << order))
@@ -306,7 +363,7 @@ mod linux {
                 // (above); the caller is done with it.
                 return unsafe { unmap(ptr.as_ptr(), mapped_len(layout.size())) };
             };
-            let freed = BUDDY.lock().give(ptr.as_ptr().addr(), order);
+            let freed = with_room(|b| b.give(ptr.as_ptr().addr(), order));
             if let Some(chunk) = freed {
                 // SAFETY: a chunk from `new_chunk` (the only source of chunk
                 // addresses in `BUDDY`), wholly free: every block carved from
@@ -429,6 +486,46 @@ mod tests {
         assert_eq!(block_capacity::<[u8; 56]>(292), 292);
         assert_eq!(block_capacity::<u32>(1), 16);
         assert_eq!(block_capacity::<()>(3), 64);
+    }
+
+    /// The arena grows a full free set outside its lock: `full_sets` names
+    /// it, `grow_sets` moves its blocks into the bigger set it is given.
+    #[test]
+    fn full_free_sets_grow_without_losing_blocks() {
+        let mut buddy = Buddy::new();
+        // An empty set has no room: every order asks for 64.
+        assert_eq!(buddy.full_sets(), [64; TOP]);
+        let mut chunks = 0;
+        let blocks: Vec<usize> = (0..200)
+            .map(|_| {
+                buddy
+                    .take(0, || {
+                        chunks += 1;
+                        Some(chunks * CHUNK)
+                    })
+                    .unwrap()
+            })
+            .collect();
+        // Free every other block: 100 free blocks of order 0, none merge.
+        for &b in blocks.iter().step_by(2) {
+            assert_eq!(buddy.give(b, 0), None);
+        }
+        let before: std::collections::BTreeSet<usize> = buddy.free[0].iter().copied().collect();
+        assert_eq!(before.len(), 100);
+        let want = buddy.full_sets();
+        let mut bigger: [Option<FreeSet>; TOP] = std::array::from_fn(|_| None);
+        for (o, &cap) in want.iter().enumerate() {
+            if cap > 0 {
+                bigger[o] = Some(FreeSet::with_capacity_and_hasher(
+                    cap.max(1000),
+                    Default::default(),
+                ));
+            }
+        }
+        drop(buddy.grow_sets(bigger));
+        assert_eq!(buddy.full_sets(), [0; TOP]);
+        let after: std::collections::BTreeSet<usize> = buddy.free[0].iter().copied().collect();
+        assert_eq!(before, after);
     }
 
     proptest! {
