@@ -117,7 +117,12 @@ impl<S: Slot> Index<S> {
 
     /// A table of `2^bits` empty slots holding `entries`.
     fn with_entries<V>(hasher: &Hasher, bits: u32, entries: &[(Key, V)]) -> Self {
-        assert!(bits < S::MASK.count_ones(), "room for a tag");
+        // The index (+1) must fit below the tag: with 4-byte slots, a
+        // segment holds under 2^31 keys.
+        assert!(
+            bits < S::MASK.count_ones(),
+            "a segment's table has room for a tag"
+        );
         let mut slots = ArenaVec::with_capacity_in(1 << bits, Arena);
         slots.resize(1 << bits, S::new(0));
         let mut index = Index {
@@ -283,8 +288,6 @@ impl Table {
         *self = if bits <= Self::NARROW_MAX_BITS {
             Table::Narrow(Index::with_entries(hasher, bits, entries))
         } else {
-            // The index (+1) must fit below the tag: 2^31 slots at most.
-            assert!(bits < 32, "a segment holds under 2^31 keys");
             Table::Wide(Index::with_entries(hasher, bits, entries))
         };
     }
