@@ -2,6 +2,13 @@
 //! floor (a bare locked hash map doing the same work) and `kevy-embedded`,
 //! on 1 and 2 threads. Prints a markdown table at the end.
 //!
+//! With `--bench`, each contender (embedis, the floor, kevy-embedded) loads
+//! its data and runs in a process of its own (this binary, started again
+//! with `EMBEDIS_BENCH_CONTENDER` set): contenders sharing one process share
+//! its heap, and which of them got transparent huge pages, or a heap that
+//! the others had fragmented, swung a 1M-key GET by up to 2x from run to
+//! run. The first process waits for the others and prints the tables.
+//!
 //! ```sh
 //! cargo bench -p embedis-benches --bench inprocess
 //! EMBEDIS_BENCH_N=10000 cargo bench -p embedis-benches --bench inprocess -- --warm-up-time 1 --measurement-time 2 get
@@ -19,6 +26,27 @@ use embedis_benches::{bench_n, criterion_dir, key, member, run_threads, spread, 
 use hashbrown::{HashMap, HashSet};
 
 const WHO: [&str; 4] = ["embedis-typed", "embedis-execute", "floor", "kevy-embedded"];
+
+/// The contenders, each run in a process of its own: (name, its rows in `WHO`).
+const CONTENDERS: [(&str, &[&str]); 3] = [
+    ("embedis", &[WHO[0], WHO[1]]),
+    ("floor", &[WHO[2]]),
+    ("kevy-embedded", &[WHO[3]]),
+];
+
+/// The environment variable naming the contender a child process runs.
+const CONTENDER_VAR: &str = "EMBEDIS_BENCH_CONTENDER";
+
+/// True if this process loads and runs `who` (one of `WHO`): every
+/// contender unless `EMBEDIS_BENCH_CONTENDER` names one.
+fn runs(who: &str) -> bool {
+    match std::env::var(CONTENDER_VAR) {
+        Ok(name) => CONTENDERS
+            .iter()
+            .any(|(n, rows)| *n == name && rows.contains(&who)),
+        Err(_) => true,
+    }
+}
 
 /// The operations, in table order: (criterion group, README label).
 const OPS: &[(&str, &str)] = &[
@@ -84,44 +112,61 @@ impl World {
             f_zset: floor::new(),
             kevy,
         };
+        let (embedis, floor, kevy) = (runs(WHO[0]), runs(WHO[2]), runs(WHO[3]));
         for i in 0..n {
             let (k, v, m) = (&w.keys[i], &w.values[i], &w.members[i]);
-            w.db.set(k, v).unwrap();
-            floor::set(&w.f_str, k, v);
-            w.kevy.set(k, v).unwrap();
-
-            w.db.sadd(SET, [m]).unwrap();
-            w.db.hset(HASH, [(m, v)]).unwrap();
-            // Until sorted sets have typed methods: through execute.
-            w.store
-                .execute(0, &[&b"ZADD"[..], ZSET, i.to_string().as_bytes(), m]);
-            floor::hset(&w.f_hash, HASH, m, v);
-            w.kevy.hset(HASH, &[(m, v)]).unwrap();
-            floor::sadd(&w.f_set, SET, m);
-            w.kevy.sadd(SET, &[m]).unwrap();
-            floor::zadd(&w.f_zset, ZSET, i as f64, m);
-            w.kevy.zadd(ZSET, &[(i as f64, m)]).unwrap();
+            if embedis {
+                w.db.set(k, v).unwrap();
+                w.db.sadd(SET, [m]).unwrap();
+                w.db.hset(HASH, [(m, v)]).unwrap();
+                w.db.zadd(ZSET, [(i as f64, m)]).unwrap();
+            }
+            if floor {
+                floor::set(&w.f_str, k, v);
+                floor::hset(&w.f_hash, HASH, m, v);
+                floor::sadd(&w.f_set, SET, m);
+                floor::zadd(&w.f_zset, ZSET, i as f64, m);
+            }
+            if kevy {
+                w.kevy.set(k, v).unwrap();
+                w.kevy.hset(HASH, &[(m, v)]).unwrap();
+                w.kevy.sadd(SET, &[m]).unwrap();
+                w.kevy.zadd(ZSET, &[(i as f64, m)]).unwrap();
+            }
         }
         for list in LISTS {
             for v in &w.values[..100.min(n)] {
-                w.f_list
-                    .lock()
-                    .entry_ref(list)
-                    .or_default()
-                    .push_front(v.clone());
-                w.kevy.lpush(list, &[v]).unwrap();
-                w.db.lpush(list, [v]).unwrap();
+                if floor {
+                    w.f_list
+                        .lock()
+                        .entry_ref(list)
+                        .or_default()
+                        .push_front(v.clone());
+                }
+                if kevy {
+                    w.kevy.lpush(list, &[v]).unwrap();
+                }
+                if embedis {
+                    w.db.lpush(list, [v]).unwrap();
+                }
             }
         }
         // Every contender holds the same data (so no row measures misses).
         for i in [0, n / 2, n - 1] {
-            let (k, v) = (&w.keys[i], &w.values[i]);
-            assert_eq!(w.db.get(k).unwrap().as_deref(), Some(&v[..]));
-            assert_eq!(floor::get(&w.f_str, k).as_deref(), Some(&v[..]));
-            assert_eq!(w.kevy.get(k).unwrap().as_deref(), Some(&v[..]));
-            let m = &w.members[i];
-            assert!(w.db.sismember(SET, m).unwrap() && floor::sismember(&w.f_set, SET, m));
-            assert!(w.kevy.with(|s| s.sismember(SET, m)).unwrap());
+            let (k, v, m) = (&w.keys[i], &w.values[i], &w.members[i]);
+            if embedis {
+                assert_eq!(w.db.get(k).unwrap().as_deref(), Some(&v[..]));
+                assert!(w.db.sismember(SET, m).unwrap());
+                assert_eq!(w.db.zscore(ZSET, m).unwrap(), Some(i as f64));
+            }
+            if floor {
+                assert_eq!(floor::get(&w.f_str, k).as_deref(), Some(&v[..]));
+                assert!(floor::sismember(&w.f_set, SET, m));
+            }
+            if kevy {
+                assert_eq!(w.kevy.get(k).unwrap().as_deref(), Some(&v[..]));
+                assert!(w.kevy.with(|s| s.sismember(SET, m)).unwrap());
+            }
         }
         w
     }
@@ -132,6 +177,9 @@ fn bench<F>(c: &mut Criterion, group: &str, who: &str, op: F)
 where
     F: Fn(usize, u64) + Sync,
 {
+    if !runs(who) {
+        return;
+    }
     let mut g = c.benchmark_group(group);
     for threads in thread_counts() {
         g.throughput(Throughput::Elements(threads as u64));
@@ -398,20 +446,32 @@ fn table_for(threads: usize, since: SystemTime) -> String {
 }
 
 fn main() {
+    let bench_mode = std::env::args().any(|a| a == "--bench");
+    let since = SystemTime::now();
+    if bench_mode && std::env::var_os(CONTENDER_VAR).is_none() {
+        // One process per contender (see the module docs), then the tables.
+        let me = std::env::current_exe().expect("the benchmark binary's path");
+        for (name, _) in CONTENDERS {
+            let status = std::process::Command::new(&me)
+                .args(std::env::args_os().skip(1))
+                .env(CONTENDER_VAR, name)
+                .status()
+                .expect("starting a contender's benchmark process");
+            assert!(status.success(), "{name}'s benchmarks failed: {status}");
+        }
+        print_tables(since, bench_n());
+        return;
+    }
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .sample_size(30)
         .output_directory(&criterion_dir())
         .configure_from_args();
-    let since = SystemTime::now();
     // `cargo test --benches` runs each benchmark once: keep that quick.
-    let n = if std::env::args().any(|a| a == "--bench") {
-        bench_n()
-    } else {
-        1000
-    };
-    eprintln!("loading {n} keys and {n}-member hash, set and sorted set into each store ...");
+    let n = if bench_mode { bench_n() } else { 1000 };
+    let who = std::env::var(CONTENDER_VAR).unwrap_or_else(|_| "every contender".into());
+    eprintln!("{who}: loading {n} keys and {n}-member hash, set and sorted set ...");
     let w = World::load(n);
     strings(&mut c, &w);
     lists(&mut c, &w);
@@ -419,13 +479,21 @@ fn main() {
     sets(&mut c, &w);
     zsets(&mut c, &w);
     c.final_summary();
+    if !bench_mode {
+        print_tables(since, n);
+    }
+}
 
+/// The README tables of the results written since `since`, for `n` keys.
+fn print_tables(since: SystemTime, n: usize) {
     let clock = if embedis_benches::cpu_clock() {
         "per-thread CPU time"
     } else {
         "wall clock"
     };
-    println!("\n### In-process throughput ({n} keys / members; timed by {clock})\n");
+    println!(
+        "\n### In-process throughput ({n} keys / members; timed by {clock}; each contender in a process of its own)\n"
+    );
     println!("{}\n", report::machine_line());
     for threads in thread_counts() {
         println!("{}", table_for(threads, since));
