@@ -87,108 +87,258 @@ pub(crate) fn mapped_bytes() -> usize {
     0
 }
 
-/// A binary buddy allocator over chunk addresses: bookkeeping only, never
-/// touching memory, so it is tested without any. Every byte of every chunk
-/// it holds is in exactly one free block (in `free`) or one block handed
-/// out by [`Buddy::take`] and not yet given back.
-/// The free blocks of one order, by address.
-type FreeSet = indexmap::IndexSet<usize, std::hash::BuildHasherDefault<std::hash::DefaultHasher>>;
+/// Bytes at the start of every chunk that hold its bitmap of free blocks
+/// (see [`buddy`]): one block of order [`META_ORDER`], never handed out.
+const META: usize = 8 << 10;
 
+/// The order of the block a chunk's bitmap takes.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // The buddy serves Linux only.
-struct Buddy {
-    /// The free blocks of each order below `TOP`, by address. Each set has
-    /// room for one more block before [`Buddy::take`] or [`Buddy::give`]
-    /// (see [`Buddy::full_sets`]): neither allocates, so the arena's lock is
-    /// never held across a call into the global allocator, which can take
-    /// 100 ms (glibc consolidates its free lists on the first bigger
-    /// request after a mass free, such as the end of a BGSAVE, which frees
-    /// every segment copied during it).
-    free: [FreeSet; TOP],
-    /// A wholly free chunk kept back from the OS.
-    spare: Option<usize>,
-}
+const META_ORDER: usize = (META / MIN_BLOCK).trailing_zeros() as usize;
 
+#[allow(unsafe_code)]
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // The buddy serves Linux only.
-impl Buddy {
-    const fn new() -> Self {
-        Buddy {
-            free: [const { indexmap::IndexSet::with_hasher(std::hash::BuildHasherDefault::new()) };
-                TOP],
-            spare: None,
-        }
+mod buddy {
+    //! [`Buddy`]: a binary buddy allocator over chunks of memory it is
+    //! given, with its bookkeeping inside them, so no operation allocates,
+    //! hashes or takes longer than a few dozen pointer writes: the arena's
+    //! lock is never held for long. (An earlier version kept the free
+    //! blocks in hash sets; growing one under the lock, after a background
+    //! save dropped its copies of the segments, blocked writers for up to
+    //! 145 ms.)
+    //!
+    //! - Each chunk's first [`META`] bytes are a bitmap with one bit per
+    //!   block position of each order, set when a free block of that order
+    //!   starts there. It is what tells whether a buddy is free; the memory
+    //!   of a block that is not free is its owner's and is never read.
+    //! - Free blocks of each order form a doubly linked list threaded
+    //!   through their first 16 bytes (`[next, prev]` addresses, 0 for none),
+    //!   so taking the first one and unlinking a buddy are O(1).
+    //! - The bitmap's block is never free, so the lower half of a chunk never
+    //!   merges into one block: blocks go up to `TOP - 1` (1 MiB, the upper
+    //!   half), and a chunk is wholly free when the `TOP - META_ORDER` blocks
+    //!   beside the bitmap's (one of each order from `META_ORDER`) are.
+
+    use super::{CHUNK, META, META_ORDER, MIN_BLOCK, TOP};
+
+    /// The bit of a block of `order` at `offset` in its chunk's bitmap:
+    /// orders in turn, `CHUNK / (MIN_BLOCK << order)` bits each.
+    fn bit(order: usize, offset: usize) -> usize {
+        let positions = CHUNK / MIN_BLOCK;
+        // Bits of the orders below: positions * (1 + 1/2 + ... ) = 2p - 2p/2^order.
+        2 * positions - ((2 * positions) >> order) + (offset / (MIN_BLOCK << order))
     }
 
-    /// For each order, the capacity its free set should grow to, or 0 if
-    /// it has room for the one block a `take` or `give` may add to it. All
-    /// 0: ready. (An array, not a list: this runs under the arena's lock.)
-    fn full_sets(&self) -> [usize; TOP] {
-        std::array::from_fn(|o| {
-            let set = &self.free[o];
-            if set.len() < set.capacity() {
-                0
-            } else {
-                (set.capacity() * 2).max(64)
+    const _: () = assert!(
+        2 * (CHUNK / MIN_BLOCK) / 8 <= META,
+        "the bitmap fits its block"
+    );
+    const _: () = assert!(META == MIN_BLOCK << META_ORDER);
+
+    pub(super) struct Buddy {
+        /// The first free block of each order (0: none).
+        heads: [usize; TOP],
+        /// A wholly free chunk kept mapped, so a segment growing and
+        /// shrinking across a chunk boundary does not map and unmap one each
+        /// time. It may have been allocated from since: checked when used.
+        kept: Option<usize>,
+    }
+
+    impl Buddy {
+        pub(super) const fn new() -> Self {
+            Buddy {
+                heads: [0; TOP],
+                kept: None,
             }
-        })
-    }
+        }
 
-    /// Replaces the set of each order that `bigger` has one for by it
-    /// (empty, with more room), moving the blocks over without allocating.
-    /// Returns the old sets, for the caller to drop outside its lock.
-    fn grow_sets(&mut self, mut bigger: [Option<FreeSet>; TOP]) -> [Option<FreeSet>; TOP] {
-        for (o, slot) in bigger.iter_mut().enumerate() {
-            if let Some(set) = slot
-                && set.capacity() > self.free[o].len()
-            {
-                set.extend(self.free[o].drain(..));
-                std::mem::swap(set, &mut self.free[o]);
+        /// Clears the bitmap of a new chunk, before it is added: this is
+        /// the first touch of the chunk's memory (a page fault), left to
+        /// the caller to do outside its lock.
+        ///
+        /// # Safety
+        /// `chunk` is the address of `CHUNK` writable bytes, aligned to
+        /// `CHUNK`, that nothing else uses, with exposed provenance.
+        pub(super) unsafe fn clear_bitmap(chunk: usize) {
+            let ptr = std::ptr::with_exposed_provenance_mut::<u8>(chunk);
+            // SAFETY: the first META bytes of a chunk the caller owns.
+            unsafe { ptr.write_bytes(0, META) };
+        }
+
+        /// Adds a chunk whose bitmap [`Buddy::clear_bitmap`] cleared: all of
+        /// it but the bitmap becomes free blocks.
+        ///
+        /// # Safety
+        /// As for [`Buddy::clear_bitmap`]; from now on the chunk is the
+        /// buddy's, until [`Buddy::give`] returns it.
+        pub(super) unsafe fn add_chunk(&mut self, chunk: usize) {
+            debug_assert_eq!(chunk % CHUNK, 0);
+            for order in META_ORDER..TOP {
+                // SAFETY: inside the chunk, beside the bitmap, not linked.
+                unsafe { self.link(chunk + (MIN_BLOCK << order), order) };
             }
         }
-        bigger
-    }
 
-    /// The address of a free block of `order` (`< TOP`), split from the
-    /// smallest free block that holds it, else from the spare chunk or a
-    /// chunk `new_chunk` returns (a `CHUNK`-aligned address); `None` if
-    /// `new_chunk` does.
-    fn take(&mut self, order: usize, new_chunk: impl FnOnce() -> Option<usize>) -> Option<usize> {
-        debug_assert!(order < TOP);
-        let (mut from, block) = match (order..TOP).find(|&o| !self.free[o].is_empty()) {
-            Some(o) => (o, self.free[o].pop()?),
-            None => (TOP, self.spare.take().or_else(new_chunk)?),
-        };
-        debug_assert_eq!(block % (MIN_BLOCK << from.min(TOP)), 0);
-        // Keep the lower half, free the upper, down to the order wanted.
-        while from > order {
-            from -= 1;
-            self.free[from].insert(block + (MIN_BLOCK << from));
+        /// Whether the block of `order` at `block` is free.
+        fn is_free(&self, block: usize, order: usize) -> bool {
+            let chunk = block & !(CHUNK - 1);
+            let b = bit(order, block - chunk);
+            let word = std::ptr::with_exposed_provenance::<u64>(chunk).wrapping_add(b / 64);
+            // SAFETY: `block` lies in a chunk the buddy holds (its callers
+            // pass blocks it handed out or their buddies, and chunks it
+            // holds), whose first META bytes are its bitmap, which `b / 64`
+            // indexes within (the const assert above).
+            unsafe { word.read() & (1 << (b % 64)) != 0 }
         }
-        Some(block)
-    }
 
-    /// Frees the block at `block` of `order`, merging it with its buddy
-    /// while that is free. Returns a chunk that became wholly free, for the
-    /// caller to release, unless it became the spare.
-    fn give(&mut self, mut block: usize, mut order: usize) -> Option<usize> {
-        debug_assert!(order < TOP && block % (MIN_BLOCK << order) == 0);
-        while order < TOP {
-            let buddy = block ^ (MIN_BLOCK << order);
-            if !self.free[order].swap_remove(&buddy) {
-                self.free[order].insert(block);
+        /// Sets or clears the bit of the block of `order` at `block`.
+        ///
+        /// # Safety
+        /// `block` lies in a chunk the buddy holds.
+        unsafe fn mark(&mut self, block: usize, order: usize, free: bool) {
+            let chunk = block & !(CHUNK - 1);
+            let b = bit(order, block - chunk);
+            let word = std::ptr::with_exposed_provenance_mut::<u64>(chunk).wrapping_add(b / 64);
+            // SAFETY: as in `is_free`; the buddy holds `&mut self`, the only
+            // way to the bitmap.
+            unsafe {
+                if free {
+                    *word |= 1 << (b % 64);
+                } else {
+                    *word &= !(1 << (b % 64));
+                }
+            }
+        }
+
+        /// Puts the free block of `order` at `block` first in its list.
+        ///
+        /// # Safety
+        /// `block` lies in a chunk the buddy holds and is not in use: no one
+        /// else reads or writes it.
+        unsafe fn link(&mut self, block: usize, order: usize) {
+            let next = self.heads[order];
+            // SAFETY: a free block of at least MIN_BLOCK bytes, aligned to
+            // its size, so to `[usize; 2]`; the buddy's own (see above), as
+            // is the head it points back from.
+            unsafe {
+                std::ptr::with_exposed_provenance_mut::<[usize; 2]>(block).write([next, 0]);
+                if next != 0 {
+                    (*std::ptr::with_exposed_provenance_mut::<[usize; 2]>(next))[1] = block;
+                }
+                self.mark(block, order, true);
+            }
+            self.heads[order] = block;
+        }
+
+        /// Takes the free block of `order` at `block` out of its list.
+        ///
+        /// # Safety
+        /// `block` is a free block of `order` (its bit is set).
+        unsafe fn unlink(&mut self, block: usize, order: usize) {
+            debug_assert!(self.is_free(block, order));
+            // SAFETY: free blocks and their neighbours in the list hold the
+            // `[next, prev]` links `link` wrote; they are the buddy's.
+            unsafe {
+                let [next, prev] = std::ptr::with_exposed_provenance::<[usize; 2]>(block).read();
+                if prev != 0 {
+                    (*std::ptr::with_exposed_provenance_mut::<[usize; 2]>(prev))[0] = next;
+                } else {
+                    self.heads[order] = next;
+                }
+                if next != 0 {
+                    (*std::ptr::with_exposed_provenance_mut::<[usize; 2]>(next))[1] = prev;
+                }
+                self.mark(block, order, false);
+            }
+        }
+
+        /// The address of a free block of `order` (`< TOP`), split from the
+        /// smallest free block that holds it; `None` when there is none:
+        /// the caller adds a chunk and asks again.
+        pub(super) fn take(&mut self, order: usize) -> Option<usize> {
+            debug_assert!(order < TOP);
+            let mut from = (order..TOP).find(|&o| self.heads[o] != 0)?;
+            let block = self.heads[from];
+            // SAFETY: the head of a free list is a free block of its order;
+            // the halves split off lie in it, so in the same chunk, and are
+            // no one's.
+            unsafe {
+                self.unlink(block, from);
+                // Keep the lower half, free the upper, down to the order wanted.
+                while from > order {
+                    from -= 1;
+                    self.link(block + (MIN_BLOCK << from), from);
+                }
+            }
+            Some(block)
+        }
+
+        /// Frees the block of `order` at `block`, merging it with its buddy
+        /// while that is free. Returns a chunk that became wholly free, for
+        /// the caller to unmap, unless it is kept (see [`Buddy::kept`]).
+        ///
+        /// # Safety
+        /// `block` was returned by [`Buddy::take`] for `order` and not given
+        /// back since; nothing uses it any more.
+        pub(super) unsafe fn give(&mut self, mut block: usize, mut order: usize) -> Option<usize> {
+            debug_assert!(order < TOP && block % (MIN_BLOCK << order) == 0);
+            // The buddy of the upper half of a chunk is the lower half,
+            // which holds the bitmap and so is never one free block.
+            while order < TOP - 1 {
+                let buddy = block ^ (MIN_BLOCK << order);
+                if !self.is_free(buddy, order) {
+                    break;
+                }
+                // SAFETY: a free block of `order` (its bit is set).
+                unsafe { self.unlink(buddy, order) };
+                block &= !(MIN_BLOCK << order);
+                order += 1;
+            }
+            // SAFETY: the caller's block, merged with free buddies only.
+            unsafe { self.link(block, order) };
+            let chunk = block & !(CHUNK - 1);
+            if !self.is_wholly_free(chunk) {
                 return None;
             }
-            block &= !(MIN_BLOCK << order);
-            order += 1;
-        }
-        match self.spare {
-            None => {
-                self.spare = Some(block);
-                None
+            match self.kept {
+                Some(kept) if kept != chunk && self.is_wholly_free(kept) => {
+                    for order in META_ORDER..TOP {
+                        // SAFETY: the chunk is wholly free: these are its
+                        // free blocks.
+                        unsafe { self.unlink(chunk + (MIN_BLOCK << order), order) };
+                    }
+                    Some(chunk)
+                }
+                _ => {
+                    self.kept = Some(chunk);
+                    None
+                }
             }
-            Some(_) => Some(block),
+        }
+
+        /// True when every block of `chunk` but its bitmap's is free.
+        fn is_wholly_free(&self, chunk: usize) -> bool {
+            (META_ORDER..TOP).all(|order| self.is_free(chunk + (MIN_BLOCK << order), order))
+        }
+
+        /// The free blocks of each order, by walking the lists (for tests).
+        #[cfg(test)]
+        pub(super) fn free_blocks(&self) -> Vec<(usize, usize)> {
+            let mut out = Vec::new();
+            for (order, &head) in self.heads.iter().enumerate() {
+                let mut block = head;
+                while block != 0 {
+                    assert!(self.is_free(block, order), "a listed block is marked free");
+                    out.push((block, order));
+                    // SAFETY: a free block's links, as `link` wrote them.
+                    block = unsafe { std::ptr::with_exposed_provenance::<usize>(block).read() };
+                }
+            }
+            out
         }
     }
 }
+
+use buddy::Buddy;
 
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
@@ -203,29 +353,10 @@ mod linux {
     use allocator_api2::alloc::{AllocError, Allocator};
     use parking_lot::Mutex;
 
-    use super::{Buddy, CHUNK, FreeSet, MIN_BLOCK, order_for};
+    use super::{Buddy, CHUNK, MIN_BLOCK, order_for};
 
     /// The process's one arena: every keyspace of every store shares it.
     static BUDDY: Mutex<Buddy> = Mutex::new(Buddy::new());
-
-    /// Runs `op` on the arena under its lock once every free set has room
-    /// for it (see [`Buddy::free`]): sets that are full are grown with
-    /// memory allocated while the lock is released.
-    fn with_room<R>(op: impl FnOnce(&mut Buddy) -> R) -> R {
-        loop {
-            let mut buddy = BUDDY.lock();
-            let full = buddy.full_sets();
-            if full.iter().all(|&cap| cap == 0) {
-                return op(&mut buddy);
-            }
-            drop(buddy);
-            let bigger = full.map(|cap| {
-                (cap > 0).then(|| FreeSet::with_capacity_and_hasher(cap, Default::default()))
-            });
-            let old = BUDDY.lock().grow_sets(bigger);
-            drop(old);
-        }
-    }
 
     /// Bytes mapped by the arena: its chunks and its big blocks.
     static MAPPED: AtomicUsize = AtomicUsize::new(0);
@@ -347,7 +478,21 @@ mod linux {
                 let ptr = map(mapped_len(layout.size())).ok_or(AllocError)?;
                 return Ok(NonNull::slice_from_raw_parts(ptr, layout.size()));
             };
-            let addr = with_room(|b| b.take(order, new_chunk)).ok_or(AllocError)?;
+            let addr = loop {
+                if let Some(addr) = BUDDY.lock().take(order) {
+                    break addr;
+                }
+                // Map and first touch a chunk outside the lock (a page
+                // fault zeroes 2 MiB), then add it and ask again.
+                let chunk = new_chunk().ok_or(AllocError)?;
+                // SAFETY: a fresh mapping of CHUNK bytes, CHUNK-aligned,
+                // provenance exposed (`new_chunk`), which only the buddy
+                // will use: cleared here, added under the lock.
+                unsafe {
+                    Buddy::clear_bitmap(chunk);
+                    BUDDY.lock().add_chunk(chunk);
+                }
+            };
             let ptr =
                 NonNull::new(std::ptr::with_exposed_provenance_mut(addr)).ok_or(AllocError)?;
             Ok(NonNull::slice_from_raw_parts(ptr, MIN_BLOCK << order))
@@ -363,11 +508,15 @@ mod linux {
                 // (above); the caller is done with it.
                 return unsafe { unmap(ptr.as_ptr(), mapped_len(layout.size())) };
             };
-            let freed = with_room(|b| b.give(ptr.as_ptr().addr(), order));
+            // SAFETY: the caller gives back a block `allocate` returned for
+            // this layout, so one `take` returned for `order`; it is done
+            // with it.
+            let freed = unsafe { BUDDY.lock().give(ptr.as_ptr().addr(), order) };
             if let Some(chunk) = freed {
                 // SAFETY: a chunk from `new_chunk` (the only source of chunk
-                // addresses in `BUDDY`), wholly free: every block carved from
-                // it has been given back, so nothing points into it.
+                // addresses in `BUDDY`), wholly free and out of the buddy's
+                // lists: every block carved from it has been given back, so
+                // nothing points into it.
                 unsafe { unmap(std::ptr::with_exposed_provenance_mut(chunk), CHUNK) };
             }
         }
@@ -488,71 +637,127 @@ mod tests {
         assert_eq!(block_capacity::<()>(3), 64);
     }
 
-    /// The arena grows a full free set outside its lock: `full_sets` names
-    /// it, `grow_sets` moves its blocks into the bigger set it is given.
-    #[test]
-    fn full_free_sets_grow_without_losing_blocks() {
-        let mut buddy = Buddy::new();
-        // An empty set has no room: every order asks for 64.
-        assert_eq!(buddy.full_sets(), [64; TOP]);
-        let mut chunks = 0;
-        let blocks: Vec<usize> = (0..200)
-            .map(|_| {
-                buddy
-                    .take(0, || {
-                        chunks += 1;
-                        Some(chunks * CHUNK)
-                    })
-                    .unwrap()
-            })
-            .collect();
-        // Free every other block: 100 free blocks of order 0, none merge.
-        for &b in blocks.iter().step_by(2) {
-            assert_eq!(buddy.give(b, 0), None);
-        }
-        let before: std::collections::BTreeSet<usize> = buddy.free[0].iter().copied().collect();
-        assert_eq!(before.len(), 100);
-        let want = buddy.full_sets();
-        let mut bigger: [Option<FreeSet>; TOP] = std::array::from_fn(|_| None);
-        for (o, &cap) in want.iter().enumerate() {
-            if cap > 0 {
-                bigger[o] = Some(FreeSet::with_capacity_and_hasher(
-                    cap.max(1000),
-                    Default::default(),
-                ));
+    /// Chunks for a [`Buddy`] under test: ordinary heap memory, aligned as
+    /// the arena's mappings are, freed when the test ends.
+    struct Chunks(Vec<*mut u8>);
+
+    const CHUNK_LAYOUT: std::alloc::Layout = match std::alloc::Layout::from_size_align(CHUNK, CHUNK)
+    {
+        Ok(l) => l,
+        Err(_) => panic!("a chunk's layout"),
+    };
+
+    impl Chunks {
+        /// Adds a new chunk to `buddy`; returns its address.
+        fn add(&mut self, buddy: &mut Buddy) -> usize {
+            #[allow(unsafe_code)]
+            // SAFETY: a non-zero size; the chunk is handed to the buddy
+            // (cleared, added) and to no one else, and freed in `drop` after
+            // the buddy's last use (a `Buddy` reads nothing when dropped).
+            unsafe {
+                let ptr = std::alloc::alloc(CHUNK_LAYOUT);
+                assert!(!ptr.is_null());
+                self.0.push(ptr);
+                let chunk = ptr.expose_provenance();
+                Buddy::clear_bitmap(chunk);
+                buddy.add_chunk(chunk);
+                chunk
             }
         }
-        drop(buddy.grow_sets(bigger));
-        assert_eq!(buddy.full_sets(), [0; TOP]);
-        let after: std::collections::BTreeSet<usize> = buddy.free[0].iter().copied().collect();
-        assert_eq!(before, after);
+    }
+
+    impl Drop for Chunks {
+        fn drop(&mut self) {
+            for &ptr in &self.0 {
+                #[allow(unsafe_code)]
+                // SAFETY: allocated in `add` with this layout, freed once.
+                unsafe {
+                    std::alloc::dealloc(ptr, CHUNK_LAYOUT)
+                };
+            }
+        }
+    }
+
+    /// Takes a block of `order`, adding a chunk when the buddy has none.
+    fn take(buddy: &mut Buddy, chunks: &mut Chunks, order: usize) -> usize {
+        if let Some(block) = buddy.take(order) {
+            return block;
+        }
+        chunks.add(buddy);
+        buddy.take(order).expect("a new chunk serves any order")
+    }
+
+    /// Gives back a block `take` returned.
+    fn give(buddy: &mut Buddy, block: usize, order: usize) -> Option<usize> {
+        #[allow(unsafe_code)]
+        // SAFETY: the tests give back each block they took, once, and never
+        // use it.
+        unsafe {
+            buddy.give(block, order)
+        }
+    }
+
+    /// A chunk serves every order down from its biggest block, and comes
+    /// back whole: freed in any order, its blocks merge again.
+    #[test]
+    fn a_chunk_splits_and_merges_back() {
+        let (mut buddy, mut chunks) = (Buddy::new(), Chunks(Vec::new()));
+        let chunk = chunks.add(&mut buddy);
+        // Beside the 8 KiB bitmap: one free block of each order from 8 KiB.
+        let mut free = buddy.free_blocks();
+        free.sort();
+        let want: Vec<(usize, usize)> = (META_ORDER..TOP)
+            .map(|o| (chunk + (MIN_BLOCK << o), o))
+            .collect();
+        assert_eq!(free, want);
+        // 64-byte blocks come from the 8 KiB block first, in address order.
+        let small: Vec<usize> = (0..200).map(|_| take(&mut buddy, &mut chunks, 0)).collect();
+        assert_eq!(small[0], chunk + META);
+        assert_eq!(small[1], chunk + META + 64);
+        let big = take(&mut buddy, &mut chunks, TOP - 1);
+        assert_eq!(big, chunk + CHUNK / 2);
+        assert_eq!(chunks.0.len(), 1);
+        // A second 1 MiB block needs a second chunk.
+        let big2 = take(&mut buddy, &mut chunks, TOP - 1);
+        assert_eq!(chunks.0.len(), 2);
+        assert_eq!(big2 % CHUNK, CHUNK / 2);
+        // Everything back: the first chunk to be wholly free is kept...
+        assert_eq!(give(&mut buddy, big2, TOP - 1), None);
+        for &b in small.iter().rev() {
+            assert_eq!(give(&mut buddy, b, 0), None);
+        }
+        // ... and the second is returned, out of the lists.
+        assert_eq!(give(&mut buddy, big, TOP - 1), Some(chunk));
+        let mut free = buddy.free_blocks();
+        free.sort();
+        let kept = big2 - CHUNK / 2;
+        let want: Vec<(usize, usize)> = (META_ORDER..TOP)
+            .map(|o| (kept + (MIN_BLOCK << o), o))
+            .collect();
+        assert_eq!(free, want);
     }
 
     proptest! {
-        /// Random takes and gives over fake chunk addresses: live blocks
-        /// never overlap, sit inside a chunk the buddy was given, at a
-        /// multiple of their size; and once all are back, every chunk is
-        /// released but the spare.
+        /// Random takes and gives: live blocks never overlap, sit inside a
+        /// chunk the buddy was given, beside its bitmap, at a multiple of
+        /// their size; every free block is listed once; and once all are
+        /// back, every chunk is returned but the one kept.
         #[test]
         fn buddy_hands_out_disjoint_blocks_and_returns_chunks(
-            ops in proptest::collection::vec((any::<bool>(), 0usize..TOP, any::<usize>()), 1..400),
+            ops in proptest::collection::vec((any::<bool>(), 0usize..TOP, any::<usize>()), 1..300),
         ) {
-            let mut buddy = Buddy::new();
-            let mut chunks = 0usize;
+            let (mut buddy, mut chunks) = (Buddy::new(), Chunks(Vec::new()));
             let mut released = std::collections::BTreeSet::new();
             let mut live: Vec<(usize, usize)> = Vec::new();
-            for (take, order, pick) in ops {
-                if take || live.is_empty() {
-                    let block = buddy
-                        .take(order, || {
-                            chunks += 1;
-                            Some(chunks * CHUNK)
-                        })
-                        .unwrap();
+            for (take_one, order, pick) in ops {
+                if take_one || live.is_empty() {
+                    let block = take(&mut buddy, &mut chunks, order);
                     let size = MIN_BLOCK << order;
                     prop_assert_eq!(block % size, 0);
-                    prop_assert!(block / CHUNK >= 1 && block / CHUNK <= chunks);
-                    prop_assert!(!released.contains(&(block / CHUNK * CHUNK)));
+                    let chunk = block & !(CHUNK - 1);
+                    prop_assert!(chunks.0.iter().any(|&c| c.addr() == chunk));
+                    prop_assert!(!released.contains(&chunk));
+                    prop_assert!(block - chunk >= META);
                     for &(b, o) in &live {
                         let s = MIN_BLOCK << o;
                         prop_assert!(block + size <= b || b + s <= block, "overlap");
@@ -560,19 +765,23 @@ mod tests {
                     live.push((block, order));
                 } else {
                     let (block, order) = live.swap_remove(pick % live.len());
-                    if let Some(chunk) = buddy.give(block, order) {
+                    if let Some(chunk) = give(&mut buddy, block, order) {
                         prop_assert_eq!(chunk % CHUNK, 0);
                         prop_assert!(released.insert(chunk));
                     }
                 }
+                let free = buddy.free_blocks();
+                let distinct: std::collections::BTreeSet<_> = free.iter().collect();
+                prop_assert_eq!(distinct.len(), free.len(), "a block listed twice");
             }
             for (block, order) in live.drain(..) {
-                if let Some(chunk) = buddy.give(block, order) {
+                if let Some(chunk) = give(&mut buddy, block, order) {
                     prop_assert!(released.insert(chunk));
                 }
             }
-            prop_assert!(buddy.free.iter().all(|f| f.is_empty()));
-            prop_assert_eq!(released.len() + usize::from(buddy.spare.is_some()), chunks);
+            // One chunk is kept, wholly free: its blocks are all that is listed.
+            prop_assert_eq!(released.len() + 1, chunks.0.len());
+            prop_assert_eq!(buddy.free_blocks().len(), TOP - META_ORDER);
         }
     }
 }
