@@ -35,6 +35,17 @@ pub(crate) struct Entry {
     expire_at_ms: i64,
 }
 
+/// `value` as a `T`, or `WRONGTYPE`. A match, not `ok_or(Error::WrongType)`,
+/// which builds the error eagerly and, `Error` having drop glue, calls its
+/// destructor on every successful read (seen in a `GET` profile).
+#[inline(always)]
+fn typed<T: Kind>(value: &Value) -> Result<&T> {
+    match T::from_ref(value) {
+        Some(v) => Ok(v),
+        None => Err(Error::WrongType),
+    }
+}
+
 impl Entry {
     /// The `expire_at_ms` of a key without an expiry. No live key can expire
     /// at this instant: every command deletes a key whose expiry is in the
@@ -543,7 +554,7 @@ impl Keyspace {
     ) -> Option<Result<Option<&T>>> {
         Some(match self.peek(key, now_ms)? {
             None => Ok(None),
-            Some(e) => T::from_ref(&e.value).map(Some).ok_or(Error::WrongType),
+            Some(e) => typed(&e.value).map(Some),
         })
     }
 
@@ -557,7 +568,7 @@ impl Keyspace {
     pub(crate) fn read<T: Kind>(&mut self, key: &[u8]) -> Result<Option<&T>> {
         match self.get(key) {
             None => Ok(None),
-            Some(e) => T::from_ref(&e.value).map(Some).ok_or(Error::WrongType),
+            Some(e) => typed(&e.value).map(Some),
         }
     }
 
@@ -1037,7 +1048,7 @@ pub(crate) struct LiveKey<'a> {
 impl<'a> LiveKey<'a> {
     /// The value, as type `T`; `WRONGTYPE` if it holds another type.
     pub(crate) fn read<T: Kind>(&self) -> Result<&T> {
-        T::from_ref(&self.ks.map.at(self.at).1.value).ok_or(Error::WrongType)
+        typed(&self.ks.map.at(self.at).1.value)
     }
 
     /// The value, for writing in place (the expiry is kept). Counts as a

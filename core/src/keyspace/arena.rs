@@ -4,9 +4,10 @@
 //! 4096 segments, and a lookup reads one slot and one entry at random in it.
 //! With 4 KiB pages nearly every such read also misses the TLB, and a page
 //! walk under a hypervisor costs as much as the read itself: on the 2-core
-//! VM of README "Performance", a typed `GET` on 1M keys took ~660 ns with
-//! the segments on glibc's heap and ~530 ns with the same data on 2 MiB
-//! transparent huge pages. So on Linux the arena serves the segments from
+//! VM of README "Performance", a typed `GET` on 1M keys took ~500 ns with
+//! the segments on glibc's heap and ~420 ns with the same data on 2 MiB
+//! transparent huge pages (medians of alternating runs, each store in a
+//! process of its own). So on Linux the arena serves the segments from
 //! 2 MiB chunks, each a fresh anonymous mapping aligned to 2 MiB and
 //! advised with `madvise(MADV_HUGEPAGE)` before its first touch: the kernel
 //! backs them with huge pages when
@@ -15,16 +16,19 @@
 //! allocator does not see this memory; [`crate::keyspace_arena_bytes`]
 //! reports it.
 //!
-//! Inside the chunks it is a binary buddy allocator ([`Buddy`]): blocks of
-//! 64 B to 1 MiB, powers of two, each aligned to its size; a freed block
-//! merges with its free buddy, and a chunk that becomes wholly free goes
-//! back to the OS (one spare is kept, so a segment growing and shrinking
-//! across a boundary does not map and unmap a chunk each time). Blocks over
-//! 1 MiB are mappings of their own, 2 MiB aligned and advised the same way. Allocation happens only when a segment's table or
-//! entry vector grows (amortized O(1) per insert), so one mutex over the
-//! arena is no bottleneck. Callers size entry vectors to fill their block
-//! (`Segment` does): power-of-two bytes hold `block / 56` entries, so
-//! rounding costs at most one entry's bytes per block.
+//! Inside the chunks it is a binary buddy allocator (`buddy::Buddy`, whose
+//! bookkeeping lives in the chunks: 8 KiB of each, 0.4%): blocks of 64 B to
+//! 1 MiB, powers of two, each aligned to its size; a freed block merges
+//! with its free buddy, and a chunk that becomes wholly free goes back to
+//! the OS (one is kept, so a segment growing and shrinking across a
+//! boundary does not map and unmap a chunk each time). Blocks over 1 MiB
+//! are mappings of their own, 2 MiB aligned and advised the same way.
+//! Allocation happens only when a segment's table or entry vector grows
+//! (amortized O(1) per insert) and never allocates or waits on anything
+//! under the arena's lock, so one mutex over the arena is no bottleneck.
+//! Callers size entry vectors to fill their block (`Segment` does):
+//! power-of-two bytes hold `block / 56` entries, so rounding costs at most
+//! one entry's bytes per block.
 //!
 //! Elsewhere (wasm32, macOS, Windows) `Arena` is the global allocator.
 
@@ -96,7 +100,7 @@ const META: usize = 8 << 10;
 const META_ORDER: usize = (META / MIN_BLOCK).trailing_zeros() as usize;
 
 #[allow(unsafe_code)]
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // The buddy serves Linux only.
+#[cfg(any(target_os = "linux", test))] // The buddy serves Linux only.
 mod buddy {
     //! [`Buddy`]: a binary buddy allocator over chunks of memory it is
     //! given, with its bookkeeping inside them, so no operation allocates,
@@ -338,6 +342,7 @@ mod buddy {
     }
 }
 
+#[cfg(any(target_os = "linux", test))]
 use buddy::Buddy;
 
 #[cfg(target_os = "linux")]
