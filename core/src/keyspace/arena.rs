@@ -613,6 +613,37 @@ mod linux {
                 unsafe { Arena.deallocate(ptr, layout) };
             }
         }
+
+        /// Four threads grow, shrink and drop arena vectors of many sizes at
+        /// once, as segments do while a background save drops its copies:
+        /// every vector keeps exactly what its thread wrote.
+        #[test]
+        fn threads_share_the_arena_without_losing_writes() {
+            std::thread::scope(|s| {
+                for t in 0..4u64 {
+                    s.spawn(move || {
+                        let mut rng = fastrand::Rng::with_seed(t);
+                        let mut live: std::vec::Vec<Vec<u64, Arena>> = std::vec::Vec::new();
+                        for step in 0..3000u64 {
+                            if live.len() < 64 && rng.bool() {
+                                let mut v = Vec::new_in(Arena);
+                                let max = rng.choice([16, 512, 20_000]).unwrap();
+                                let len = rng.usize(0..max);
+                                v.extend((0..len as u64).map(|i| t << 48 | step << 24 | i));
+                                live.push(v);
+                            } else if !live.is_empty() {
+                                let v = live.swap_remove(rng.usize(0..live.len()));
+                                let base = v.first().map_or(0, |&x| x & !0xff_ffff);
+                                assert!(
+                                    v.iter().enumerate().all(|(i, &x)| x == base | i as u64),
+                                    "thread {t}: a vector was overwritten"
+                                );
+                            }
+                        }
+                    });
+                }
+            });
+        }
     }
 }
 
