@@ -31,6 +31,13 @@
 //! one entry's bytes per block.
 //!
 //! Elsewhere (wasm32, macOS, Windows) `Arena` is the global allocator.
+//!
+//! The buddy's tests also pass under Miri (2026-11-30), which checks every
+//! pointer access of its bookkeeping:
+//! `PROPTEST_CASES=4 MIRIFLAGS="-Zmiri-permissive-provenance -Zmiri-disable-isolation"
+//! cargo +nightly miri test -p embedis --lib keyspace::arena::tests`
+//! (`rustup component add --toolchain nightly miri rust-src` first). The
+//! mmap half (`linux`) needs a real kernel and is tested natively.
 
 #[cfg(target_os = "linux")]
 pub(crate) use self::linux::Arena;
