@@ -106,7 +106,7 @@ pub trait Host: Send + Sync {
         Err(Error::Static("ERR persistence is not configured"))
     }
 
-    /// BGSAVE [SCHEDULE]: the reply (`+Background saving started`).
+    /// BGSAVE \[SCHEDULE\]: the reply (`+Background saving started`).
     ///
     /// # Errors
     /// Redis's errors (`ERR Background save already in progress`).
