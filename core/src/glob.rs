@@ -15,7 +15,7 @@ pub fn matches(pattern: &[u8], string: &[u8]) -> bool {
     match_impl(pattern, string, false, &mut false, 0)
 }
 
-/// Like [`matches`], ignoring ASCII case.
+/// Like [`matches()`], ignoring ASCII case.
 pub fn matches_nocase(pattern: &[u8], string: &[u8]) -> bool {
     match_impl(pattern, string, true, &mut false, 0)
 }
