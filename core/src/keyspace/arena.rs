@@ -70,13 +70,13 @@ pub(crate) fn block_bytes(bytes: usize) -> usize {
     }
 }
 
-/// Bytes of a chunk, the unit [`Buddy`] maps from the OS:
-/// one transparent huge page on x86-64 and aarch64 with 4 KiB base pages.
+/// Bytes of a chunk, the unit the arena maps from the OS and [`Buddy`]
+/// splits: one transparent huge page on x86-64 and aarch64 with 4 KiB base pages.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // The buddy serves Linux only.
 const CHUNK: usize = 2 << 20;
 
-/// Orders `0..TOP`: blocks of `MIN_BLOCK << order` bytes, 64 B to 1 MiB. A
-/// block of order `TOP` is a whole chunk.
+/// Orders `0..TOP`: blocks of `MIN_BLOCK << order` bytes, 64 B to 1 MiB
+/// (half a chunk; a chunk is never one block: its bitmap takes the start).
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // The buddy serves Linux only.
 const TOP: usize = (CHUNK / MIN_BLOCK).trailing_zeros() as usize;
 
@@ -189,16 +189,28 @@ mod buddy {
             }
         }
 
-        /// Whether the block of `order` at `block` is free.
-        fn is_free(&self, block: usize, order: usize) -> bool {
+        /// The bitmap word of the block of `order` at `block`, in its
+        /// chunk's first META bytes (`bit` indexes within them: the const
+        /// assert above), and the block's bit in it.
+        fn bitmap_bit(block: usize, order: usize) -> (*mut u64, u64) {
             let chunk = block & !(CHUNK - 1);
             let b = bit(order, block - chunk);
-            let word = std::ptr::with_exposed_provenance::<u64>(chunk).wrapping_add(b / 64);
+            let word = std::ptr::with_exposed_provenance_mut::<u64>(chunk).wrapping_add(b / 64);
+            (word, 1 << (b % 64))
+        }
+
+        /// The `[next, prev]` links a free block at `block` holds.
+        fn links(block: usize) -> *mut [usize; 2] {
+            std::ptr::with_exposed_provenance_mut(block)
+        }
+
+        /// Whether the block of `order` at `block` is free.
+        fn is_free(&self, block: usize, order: usize) -> bool {
+            let (word, bit) = Self::bitmap_bit(block, order);
             // SAFETY: `block` lies in a chunk the buddy holds (its callers
             // pass blocks it handed out or their buddies, and chunks it
-            // holds), whose first META bytes are its bitmap, which `b / 64`
-            // indexes within (the const assert above).
-            unsafe { word.read() & (1 << (b % 64)) != 0 }
+            // holds), whose first META bytes are its bitmap.
+            unsafe { word.read() & bit != 0 }
         }
 
         /// Sets or clears the bit of the block of `order` at `block`.
@@ -206,16 +218,14 @@ mod buddy {
         /// # Safety
         /// `block` lies in a chunk the buddy holds.
         unsafe fn mark(&mut self, block: usize, order: usize, free: bool) {
-            let chunk = block & !(CHUNK - 1);
-            let b = bit(order, block - chunk);
-            let word = std::ptr::with_exposed_provenance_mut::<u64>(chunk).wrapping_add(b / 64);
+            let (word, bit) = Self::bitmap_bit(block, order);
             // SAFETY: as in `is_free`; the buddy holds `&mut self`, the only
             // way to the bitmap.
             unsafe {
                 if free {
-                    *word |= 1 << (b % 64);
+                    *word |= bit;
                 } else {
-                    *word &= !(1 << (b % 64));
+                    *word &= !bit;
                 }
             }
         }
@@ -231,9 +241,9 @@ mod buddy {
             // its size, so to `[usize; 2]`; the buddy's own (see above), as
             // is the head it points back from.
             unsafe {
-                std::ptr::with_exposed_provenance_mut::<[usize; 2]>(block).write([next, 0]);
+                Self::links(block).write([next, 0]);
                 if next != 0 {
-                    (*std::ptr::with_exposed_provenance_mut::<[usize; 2]>(next))[1] = block;
+                    (*Self::links(next))[1] = block;
                 }
                 self.mark(block, order, true);
             }
@@ -249,14 +259,14 @@ mod buddy {
             // SAFETY: free blocks and their neighbours in the list hold the
             // `[next, prev]` links `link` wrote; they are the buddy's.
             unsafe {
-                let [next, prev] = std::ptr::with_exposed_provenance::<[usize; 2]>(block).read();
+                let [next, prev] = Self::links(block).read();
                 if prev != 0 {
-                    (*std::ptr::with_exposed_provenance_mut::<[usize; 2]>(prev))[0] = next;
+                    (*Self::links(prev))[0] = next;
                 } else {
                     self.heads[order] = next;
                 }
                 if next != 0 {
-                    (*std::ptr::with_exposed_provenance_mut::<[usize; 2]>(next))[1] = prev;
+                    (*Self::links(next))[1] = prev;
                 }
                 self.mark(block, order, false);
             }
@@ -341,7 +351,7 @@ mod buddy {
                     assert!(self.is_free(block, order), "a listed block is marked free");
                     out.push((block, order));
                     // SAFETY: a free block's links, as `link` wrote them.
-                    block = unsafe { std::ptr::with_exposed_provenance::<usize>(block).read() };
+                    block = unsafe { Self::links(block).read()[0] };
                 }
             }
             out
