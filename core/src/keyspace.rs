@@ -7,6 +7,7 @@
 
 mod arena;
 mod segment;
+mod shared_vec;
 
 pub(crate) use self::arena::mapped_bytes as arena_mapped_bytes;
 
@@ -204,11 +205,11 @@ impl Segments {
     }
 
     /// Allocates the segments on the first insert, each with its own empty
-    /// entry vector: their `Arc` headers, which every lookup reads (in
-    /// parallel with the table slot), are made one after another, so they
-    /// sit together in ~200 KB of the heap instead of wherever each
-    /// segment's first write would have put them (a TLB miss of its own on
-    /// most lookups of a big keyspace).
+    /// entry vector: their `Arc` headers, whose length every lookup reads
+    /// for its bounds check (in parallel with the table slot; the entries'
+    /// address is in the segment itself, see `shared_vec`), are made one
+    /// after another, so they sit together in ~200 KB of the heap instead
+    /// of wherever each segment's first write would have put them.
     fn allocate(&mut self) {
         if self.segs.is_empty() {
             self.segs = (0..SEGMENTS).map(|_| Segment::default()).collect();

@@ -37,13 +37,17 @@
 //! `PROPTEST_CASES=4 MIRIFLAGS="-Zmiri-permissive-provenance -Zmiri-disable-isolation"
 //! cargo +nightly miri test -p embedis --lib keyspace::arena::tests`
 //! (`rustup component add --toolchain nightly miri rust-src` first). The
-//! mmap half (`linux`) needs a real kernel and is tested natively.
+//! mmap half (`linux`) needs a real kernel and is tested natively; under
+//! Miri, `Arena` is the global allocator, so the segments' tests
+//! (`keyspace::segment`, `keyspace::shared_vec`) run there too.
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(miri)))]
 pub(crate) use self::linux::Arena;
 
-/// The global allocator, off Linux: no huge pages to ask for.
-#[cfg(not(target_os = "linux"))]
+/// The global allocator, off Linux (no huge pages to ask for) and under
+/// Miri, which cannot unmap part of a mapping as `linux::map` does to align
+/// a chunk (the keyspace's tests run there on the global allocator).
+#[cfg(any(not(target_os = "linux"), miri))]
 pub(crate) use allocator_api2::alloc::Global as Arena;
 
 /// The smallest block the arena hands out, in bytes.

@@ -39,6 +39,7 @@ use allocator_api2::boxed::Box as ArenaBox;
 use allocator_api2::vec::Vec as ArenaVec;
 
 use super::arena::{self, Arena};
+use super::shared_vec::SharedVec;
 use super::{Entry, Key};
 use crate::value::Hasher;
 
@@ -334,14 +335,14 @@ pub(super) struct Segment<V = Entry> {
     /// Indexes into `entries`, by key hash.
     index: Table,
     /// The keys and values, shared copy-on-write with frozen views.
-    entries: Arc<Entries<V>>,
+    entries: SharedVec<(Key, V)>,
 }
 
 impl<V> Default for Segment<V> {
     fn default() -> Self {
         Segment {
             index: Table::default(),
-            entries: Arc::new(ArenaVec::new_in(Arena)),
+            entries: SharedVec::new(),
         }
     }
 }
@@ -354,46 +355,51 @@ impl<V: Clone> Segment<V> {
         if !entries.is_empty() {
             index.rebuild(hasher, &entries, entries.len());
         }
+        let entries = SharedVec::from_shared(entries);
         Segment { index, entries }
     }
 
     /// The entries, shared (for a frozen view): later writes here copy them.
     pub(super) fn share(&self) -> Arc<Entries<V>> {
-        Arc::clone(&self.entries)
+        self.entries.share()
     }
 
     pub(super) fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.as_slice().len()
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.as_slice().is_empty()
     }
 
     /// Index of `key`, whose hash is `hash`.
     #[inline(always)]
     pub(super) fn find(&self, hash: u64, key: &[u8]) -> Option<usize> {
-        self.index.find(hash, key, &self.entries)
+        self.index.find(hash, key, self.entries.as_slice())
     }
 
     /// The key and entry at index `i`.
     #[inline(always)]
     pub(super) fn get_index(&self, i: usize) -> Option<(&Key, &V)> {
-        self.entries.get(i).map(|(k, e)| (k, e))
+        self.entries.as_slice().get(i).map(|(k, e)| (k, e))
     }
 
     /// The entry at index `i`, for writing (copies the entries first if a
     /// frozen view shares them).
     #[inline]
     pub(super) fn get_index_mut(&mut self, i: usize) -> Option<&mut V> {
-        Arc::make_mut(&mut self.entries).get_mut(i).map(|(_, e)| e)
+        self.entries.get_mut(i).map(|(_, e)| e)
     }
 
     /// Inserts `key` (hashed to `hash` by `hasher`) or replaces its entry,
     /// keeping a replaced key's position and key bytes. Returns the old entry.
     pub(super) fn insert(&mut self, hasher: &Hasher, hash: u64, key: Key, entry: V) -> Option<V> {
         if let Some(i) = self.find(hash, &key) {
-            let slot = &mut Arc::make_mut(&mut self.entries)[i].1;
+            let slot = &mut self
+                .entries
+                .get_mut(i)
+                .expect("a found index is in range")
+                .1;
             return Some(std::mem::replace(slot, entry));
         }
         self.push_new(hasher, hash, key, entry);
@@ -404,15 +410,17 @@ impl<V: Clone> Segment<V> {
     /// is absent (it just looked): no second lookup. Returns its index.
     pub(super) fn push_new(&mut self, hasher: &Hasher, hash: u64, key: Key, entry: V) -> usize {
         debug_assert!(self.find(hash, &key).is_none());
-        let entries = Arc::make_mut(&mut self.entries);
-        let i = entries.len();
-        if i == entries.capacity() {
-            // Double, to as many entries as fill the arena's block.
-            entries.reserve_exact(arena::block_capacity::<(Key, V)>(i + 1) - i);
-        }
-        entries.push((key, entry));
-        self.index.insert(hasher, hash, i, entries);
-        i
+        let index = &mut self.index;
+        self.entries.update(|entries| {
+            let i = entries.len();
+            if i == entries.capacity() {
+                // Double, to as many entries as fill the arena's block.
+                entries.reserve_exact(arena::block_capacity::<(Key, V)>(i + 1) - i);
+            }
+            entries.push((key, entry));
+            index.insert(hasher, hash, i, entries);
+            i
+        })
     }
 
     /// Removes the entry at index `i`, whose key hashes to `hash`; the last
@@ -423,16 +431,15 @@ impl<V: Clone> Segment<V> {
         hash: u64,
         i: usize,
     ) -> Option<(Key, V)> {
-        let last = self.entries.len().checked_sub(1)?;
+        let last = self.len().checked_sub(1)?;
         if i > last {
             return None;
         }
-        debug_assert_eq!(hash, rehash(hasher, &self.entries, i));
-        self.index.remove(hasher, hash, i, &self.entries);
-        let entries = Arc::make_mut(&mut self.entries);
-        let removed = entries.swap_remove(i);
+        debug_assert_eq!(hash, rehash(hasher, self.entries.as_slice(), i));
+        self.index.remove(hasher, hash, i, self.entries.as_slice());
+        let removed = self.entries.update(|entries| entries.swap_remove(i));
         if i != last {
-            let moved = rehash(hasher, entries, i);
+            let moved = rehash(hasher, self.entries.as_slice(), i);
             self.index.relabel(moved, last, i);
         }
         Some(removed)
@@ -440,18 +447,20 @@ impl<V: Clone> Segment<V> {
 
     /// Makes room for `additional` more keys.
     pub(super) fn reserve(&mut self, hasher: &Hasher, additional: usize) {
-        let capacity = self.entries.len() + additional;
-        self.index.reserve(hasher, &self.entries, capacity);
-        let entries = Arc::make_mut(&mut self.entries);
-        if capacity > entries.capacity() {
-            let len = entries.len();
-            entries.reserve_exact(arena::block_capacity::<(Key, V)>(capacity) - len);
+        let capacity = self.len() + additional;
+        self.index
+            .reserve(hasher, self.entries.as_slice(), capacity);
+        if capacity > self.entries.capacity() {
+            self.entries.update(|entries| {
+                let len = entries.len();
+                entries.reserve_exact(arena::block_capacity::<(Key, V)>(capacity) - len);
+            });
         }
     }
 
     /// Every key and entry, in index order.
     pub(super) fn iter(&self) -> impl Iterator<Item = (&Key, &V)> {
-        self.entries.iter().map(|(k, e)| (k, e))
+        self.entries.as_slice().iter().map(|(k, e)| (k, e))
     }
 
     /// Removes every key, freeing the memory.
