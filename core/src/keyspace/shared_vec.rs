@@ -32,6 +32,8 @@ pub(super) struct SharedVec<T> {
     vec: Arc<ArenaVec<T, Arena>>,
     /// `vec.as_ptr()`, always.
     data: NonNull<T>,
+    /// `vec.len()`, always.
+    len: usize,
 }
 
 // SAFETY: a `SharedVec<T>` is an `Arc<ArenaVec<T>>` plus a pointer into the
@@ -58,7 +60,8 @@ impl<T> SharedVec<T> {
     /// Takes over `vec` (shared with a frozen view: copied on the first write).
     pub(super) fn from_shared(vec: Arc<ArenaVec<T, Arena>>) -> Self {
         let data = data_of(&vec);
-        SharedVec { vec, data }
+        let len = vec.len();
+        SharedVec { vec, data, len }
     }
 
     /// The vector, shared: writes here from now on copy it first.
@@ -75,7 +78,7 @@ impl<T> SharedVec<T> {
         // `self` keeps `vec` alive and unchanged (changes need `&mut self`)
         // for the slice's lifetime.
         unsafe {
-            std::slice::from_raw_parts(self.data.as_ptr(), self.vec.len())
+            std::slice::from_raw_parts(self.data.as_ptr(), self.len)
         }
     }
 
@@ -105,6 +108,7 @@ impl<T: Clone> SharedVec<T> {
         impl<T> Drop for Resync<'_, T> {
             fn drop(&mut self) {
                 self.0.data = data_of(&self.0.vec);
+                self.0.len = self.0.vec.len();
             }
         }
         let resync = Resync(self);
