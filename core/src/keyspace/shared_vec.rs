@@ -8,8 +8,10 @@
 //! one more dependent memory access on every lookup. With the data pointer
 //! in the segment, the entry's address depends only on the segment and the
 //! table slot. On 1M keys (one typed `GET` per random key, the `inprocess`
-//! bench) that took the median typed `GET` from 606–732 ns to 440–473 ns,
-//! alternating builds over three runs (README "Performance").
+//! bench) that took a typed `GET` from 511–639 ns to 384–433 ns over five
+//! runs alternating the two builds; keeping the length here too (so a
+//! lookup reads nothing from the `Arc`'s allocation) took 100k keys from
+//! ~120 ns to 105–111 ns (README "Performance").
 //!
 //! The invariant everything rests on: `data` is always `vec.as_ptr()`.
 //! `vec` changes only through [`SharedVec::update`] and [`SharedVec::get_mut`],
