@@ -205,11 +205,11 @@ impl Segments {
     }
 
     /// Allocates the segments on the first insert, each with its own empty
-    /// entry vector: their `Arc` headers, whose length every lookup reads
-    /// for its bounds check (in parallel with the table slot; the entries'
-    /// address is in the segment itself, see `shared_vec`), are made one
-    /// after another, so they sit together in ~200 KB of the heap instead
-    /// of wherever each segment's first write would have put them.
+    /// entry vector. Lookups read only the segment headers here (the
+    /// entries' address and length are in the header, see `shared_vec`);
+    /// the entry vectors' `Arc` counts, which every write reads, are made
+    /// one after another, so they sit together in ~200 KB of the heap
+    /// instead of wherever each segment's first write would have put them.
     fn allocate(&mut self) {
         if self.segs.is_empty() {
             self.segs = (0..SEGMENTS).map(|_| Segment::default()).collect();

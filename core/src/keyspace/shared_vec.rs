@@ -13,10 +13,11 @@
 //! lookup reads nothing from the `Arc`'s allocation) took 100k keys from
 //! ~120 ns to 105–111 ns (README "Performance").
 //!
-//! The invariant everything rests on: `data` is always `vec.as_ptr()`.
-//! `vec` changes only through [`SharedVec::update`] and [`SharedVec::get_mut`],
-//! which reset `data` after the change (`update` also when its closure
-//! unwinds), and a shared `vec` is never written: `Arc::make_mut` copies it
+//! The invariant everything rests on: `data` and `len` are always
+//! `vec.as_ptr()` and `vec.len()`. `vec` changes only through
+//! [`SharedVec::update`], which resets both after the change (also when
+//! its closure unwinds), and [`SharedVec::get_mut`], which resets `data`
+//! before handing out an element (the length does not change), and a shared `vec` is never written: `Arc::make_mut` copies it
 //! first. The pointer comes from `Vec::as_ptr`, which never makes a
 //! reference to the elements, so writing an element through `get_mut` does
 //! not invalidate it (Miri checks this: see the tests).
@@ -39,7 +40,7 @@ pub(super) struct SharedVec<T> {
 }
 
 // SAFETY: a `SharedVec<T>` is an `Arc<ArenaVec<T>>` plus a pointer into the
-// buffer that `Arc` owns, read only through `&self` as the `Arc` would be.
+// buffer that `Arc` owns and that buffer's length, read only through `&self` as the `Arc` would be.
 // It may cross threads exactly when that `Arc` may (`T: Send + Sync`).
 #[allow(unsafe_code)]
 unsafe impl<T: Send + Sync> Send for SharedVec<T> {}
@@ -54,7 +55,7 @@ fn data_of<T>(vec: &ArenaVec<T, Arena>) -> NonNull<T> {
 }
 
 impl<T> SharedVec<T> {
-    /// An empty vector, which allocates nothing.
+    /// An empty vector: the `Arc`'s allocation, no elements.
     pub(super) fn new() -> Self {
         Self::from_shared(Arc::new(ArenaVec::new_in(Arena)))
     }
