@@ -46,6 +46,7 @@
 
 mod api;
 mod blocking;
+mod brlock;
 mod clock;
 pub mod command;
 mod error;

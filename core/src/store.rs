@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use crate::brlock::{BrLock, BrReadGuard, BrWriteGuard};
 use bytes::Bytes;
-use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::blocking::Blocked;
 use crate::clock::{Clock, SystemClock};
@@ -50,11 +50,12 @@ impl State {
 /// The store lock. Every command, transaction and script holds it
 /// exclusively ([`StateLock::lock`]); the typed read-only fast paths
 /// ([`Db::read_or`]) hold it shared, so reads on several threads run at
-/// once.
-pub(crate) struct StateLock(RwLock<State>);
+/// once, without writing a cache line that another reading thread writes
+/// ([`BrLock`]).
+pub(crate) struct StateLock(BrLock<State>);
 
 /// The exclusive hold of the store lock.
-pub(crate) type StateGuard<'a> = RwLockWriteGuard<'a, State>;
+pub(crate) type StateGuard<'a> = BrWriteGuard<'a, State>;
 
 impl StateLock {
     /// Takes the lock exclusively.
@@ -71,7 +72,7 @@ impl StateLock {
     /// Takes the lock shared: for reads that change nothing, not even an
     /// expired key (see [`Db::read_or`]).
     #[inline]
-    fn read(&self) -> RwLockReadGuard<'_, State> {
+    fn read(&self) -> BrReadGuard<'_, State> {
         self.0.read()
     }
 }
@@ -534,7 +535,7 @@ impl StoreBuilder {
             .collect();
         let store = Store {
             shared: Arc::new(Shared {
-                state: StateLock(RwLock::new(State {
+                state: StateLock(BrLock::new(State {
                     dbs,
                     step,
                     next_waiter_id: 0,
