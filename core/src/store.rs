@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use crate::brlock::{BrLock, BrReadGuard, BrWriteGuard};
 use bytes::Bytes;
 
 use crate::blocking::Blocked;
+use crate::brlock::{BrLock, BrReadGuard, BrWriteGuard};
 use crate::clock::{Clock, SystemClock};
 use crate::command::{self, Args, CommandSpec, Cx, KeySpec, Protocol};
 use crate::keyspace::{Keyspace, Step};
