@@ -49,8 +49,8 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 /// reading threads apart, which is what a 2-core machine runs.
 pub(crate) const SLOTS: usize = 4;
 
-/// A reader counter on a cache line of its own (128 bytes: the adjacent-line
-/// prefetcher of x86 pulls lines in pairs).
+/// A reader counter, or the writer flag (0 or 1), on a cache line of its
+/// own (128 bytes: the adjacent-line prefetcher of x86 pulls lines in pairs).
 #[repr(align(128))]
 #[derive(Default)]
 struct Slot(AtomicUsize);
