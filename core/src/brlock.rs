@@ -7,25 +7,34 @@
 //! two threads that only read still write that word on every acquire and
 //! release, and its cache line moves between their cores each time: on the
 //! 2-core VM of README "Performance", typed GET on 1M keys cost ~100 ns
-//! more per call at 2 threads than at 1. Here a reader counts itself in
-//! one of [`SLOTS`] counters, each on a cache line of its own, picked per
-//! thread, and then checks a writer flag that only writers write, so
-//! readers on different threads touch no line another thread writes. A
-//! writer pays for that: it takes an inner lock, raises the flag, and waits
-//! for every slot to drain (a read section is short: one lookup and a copy).
+//! more per call at 2 threads than at 1. Here each reading thread owns a
+//! counter of its own (one of [`SLOTS`], each on a cache line of its own),
+//! counts itself in it, and then checks a writer flag that only writers
+//! write, so readers on different threads touch no line another thread
+//! writes. A writer pays for that: it takes an inner lock, raises the
+//! flag, and waits for every counter in use to drain (a read section is
+//! short: one lookup and a copy).
 //!
 //! The protocol (`SeqCst` accesses, so that the reader's increment and flag
-//! check and the writer's raising of the flag and slot checks fall in one
-//! total order): a reader increments its slot, then reads the flag; if it is up,
-//! it decrements the slot again and takes the inner lock shared instead,
-//! which waits for the writer. A writer holds the inner lock exclusively
-//! (excluding other writers and those slow readers), raises the flag, then
-//! waits until it has seen every slot at zero. Either the reader's increment
-//! comes before the flag in that order, and the writer sees it and waits
-//! for the matching decrement, or the flag comes first and the reader sees
-//! it and steps aside: a reader never reads while a writer writes. The
-//! flag's release (a store of `false` after the writes) and the slots'
-//! decrements give the happens-before edges between the two sides.
+//! check and the writer's raising of the flag and counter checks fall in
+//! one total order): a reader increments its counter, then reads the flag;
+//! if it is up, it takes the increment back and takes the inner lock
+//! shared instead, which waits for the writer. A writer holds the inner
+//! lock exclusively (excluding other writers and those slow readers),
+//! raises the flag, then waits until it has seen every counter at zero.
+//! Either the reader's increment comes before the flag in that order, and
+//! the writer sees it and waits for the matching decrement, or the flag
+//! comes first and the reader sees it and steps aside: a reader never reads
+//! while a writer writes. The flag's release (a store of `false` after the
+//! writes) and the counters' decrements give the happens-before edges
+//! between the two sides.
+//!
+//! Because a counter has one writer, its owner, a reader leaves with a
+//! plain store (`Release`) rather than a locked decrement. On x86 every
+//! locked instruction waits for all earlier loads, so with a locked leave
+//! each typed GET's misses (the caller's key, then the lookup's) waited for
+//! the previous GET's last miss; now the next call's loads up to its own
+//! increment overlap it.
 //!
 //! The tests pass under Miri, whose data-race detector reports the race in
 //! `readers_never_see_a_write_in_progress` as soon as a reader skips the
@@ -34,20 +43,72 @@
 //! --no-default-features --lib -- brlock`.
 
 use std::cell::UnsafeCell;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::AtomicUsize;
-use std::sync::atomic::Ordering::{Release, SeqCst};
+use std::sync::atomic::Ordering::{Relaxed, Release, SeqCst};
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::time::Duration;
 
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// Reader counters per lock. Threads past this many share counters, which
-/// stays correct (a counter counts every reader that picked it). A writer
-/// reads every counter, so each one costs every write: at 10k keys a typed
-/// SET took 92–95 ns with the plain `RwLock`, 99–104 ns with 4 counters and
-/// 103–105 ns with 8 (runs alternating the builds); 4 keep two or three
-/// reading threads apart, which is what a 2-core machine runs.
-pub(crate) const SLOTS: usize = 4;
+/// Reader counters per lock: a thread owns one from its first read of any
+/// `BrLock` until it exits, so at most this many threads read on their
+/// counters at once; a thread that finds them all owned reads through the
+/// inner lock instead (correct, and as fast as a plain `RwLock`). A writer
+/// checks only the counters below [`IN_USE`], so unused ones cost it
+/// nothing.
+pub(crate) const SLOTS: usize = 64;
+
+/// Bit `i` is set while a live thread owns reader counter `i`.
+static OWNED: AtomicU64 = AtomicU64::new(0);
+/// One past the highest counter a thread has ever owned: writers check the
+/// counters below it. Raised (`SeqCst`) before the owner's first increment,
+/// so a writer that reads it after raising its flag either covers that
+/// counter or is seen by the reader (module docs).
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+
+/// A thread's reader counter (`None`: all [`SLOTS`] were owned), given back
+/// when the thread exits.
+struct Owner(Option<usize>);
+
+impl Owner {
+    /// Takes the lowest free counter.
+    fn claim() -> Self {
+        let mut owned = OWNED.load(SeqCst);
+        while owned != u64::MAX {
+            let i = owned.trailing_ones() as usize;
+            match OWNED.compare_exchange_weak(owned, owned | 1 << i, SeqCst, SeqCst) {
+                Ok(_) => {
+                    IN_USE.fetch_max(i + 1, SeqCst);
+                    return Owner(Some(i));
+                }
+                Err(now) => owned = now,
+            }
+        }
+        Owner(None)
+    }
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        // The thread is exiting and holds no read guard (guards are not
+        // `Send` and live within a call), so its counter is zero in every
+        // lock.
+        if let Some(i) = self.0 {
+            OWNED.fetch_and(!(1 << i), SeqCst);
+        }
+    }
+}
+
+/// The reader counter this thread owns, claimed on its first call (`None`
+/// if all are owned, or while the thread's locals are being destroyed).
+#[inline]
+fn my_slot() -> Option<usize> {
+    thread_local! {
+        static MINE: Owner = Owner::claim();
+    }
+    MINE.try_with(|o| o.0).ok().flatten()
+}
 
 /// A reader counter, or the writer flag (0 or 1), on a cache line of its
 /// own (128 bytes: the adjacent-line prefetcher of x86 pulls lines in pairs).
@@ -55,19 +116,10 @@ pub(crate) const SLOTS: usize = 4;
 #[derive(Default)]
 struct Slot(AtomicUsize);
 
-/// The slot a thread counts itself in: threads take slots round-robin on
-/// their first read of any `BrLock`.
-fn my_slot() -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static MINE: usize = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % SLOTS;
-    }
-    MINE.with(|s| *s)
-}
-
 /// A readers-writer lock around a `T` whose readers on different threads
 /// write no shared cache line; see the module docs. Reentrant for readers
-/// (a thread may hold several read guards); a thread that holds a read
+/// with a counter of their own (a thread may take a read guard while
+/// holding one, even with a writer waiting); a thread that holds a read
 /// guard and asks for the write lock waits forever, as with any RwLock.
 pub(crate) struct BrLock<T> {
     /// Held exclusively by a writer for its whole hold, shared by readers
@@ -90,7 +142,7 @@ impl<T> BrLock<T> {
         BrLock {
             inner: RwLock::new(()),
             writer: Slot::default(),
-            readers: Default::default(),
+            readers: std::array::from_fn(|_| Slot::default()),
             data: UnsafeCell::new(data),
         }
     }
@@ -102,18 +154,24 @@ impl<T> BrLock<T> {
     /// Takes the lock shared. Same semantics as `RwLock::read`.
     #[inline]
     pub(crate) fn read(&self) -> BrReadGuard<'_, T> {
-        let slot = &self.readers[my_slot()].0;
-        slot.fetch_add(1, SeqCst);
-        if !self.writer_up() {
-            return BrReadGuard {
-                lock: self,
-                hold: ReadHold::Slot(slot),
-            };
+        if let Some(i) = my_slot() {
+            let slot = &self.readers[i].0;
+            // A thread already holding a read guard goes on even if a
+            // writer is there: that writer is waiting for this counter.
+            let held = slot.fetch_add(1, SeqCst);
+            if held > 0 || !self.writer_up() {
+                return BrReadGuard {
+                    lock: self,
+                    hold: ReadHold::Slot(slot),
+                    not_send: PhantomData,
+                };
+            }
+            leave(slot);
         }
-        slot.fetch_sub(1, SeqCst);
         BrReadGuard {
             lock: self,
             hold: ReadHold::Inner(self.inner.read()),
+            not_send: PhantomData,
         }
     }
 
@@ -147,7 +205,7 @@ impl<T> BrLock<T> {
     /// the flag again and returns false.
     fn raise_and_drain(&self, deadline: Option<web_time::Instant>) -> bool {
         self.writer.0.store(1, SeqCst);
-        for slot in &self.readers {
+        for slot in &self.readers[..IN_USE.load(SeqCst)] {
             let mut spins = 0u32;
             while slot.0.load(SeqCst) != 0 {
                 if deadline.is_some_and(|d| web_time::Instant::now() >= d) {
@@ -180,10 +238,23 @@ enum ReadHold<'a> {
     Inner(#[allow(dead_code)] RwLockReadGuard<'a, ()>),
 }
 
-/// A shared hold of a [`BrLock`]: derefs to the data.
+/// A reader leaves its counter: a plain decrement, not a locked one, since
+/// only the owning thread writes its counter (the `Release` store orders
+/// the reads it made before it for a writer that then sees the counter
+/// drop). Without a locked instruction here, the next call's first loads
+/// (the caller's key, say) need not wait for this read's last miss.
+#[inline(always)]
+fn leave(slot: &AtomicUsize) {
+    slot.store(slot.load(Relaxed) - 1, Release);
+}
+
+/// A shared hold of a [`BrLock`]: derefs to the data. Not `Send`: a
+/// counter is written by its owning thread only, so the guard must be
+/// dropped where it was taken.
 pub(crate) struct BrReadGuard<'a, T> {
     lock: &'a BrLock<T>,
     hold: ReadHold<'a>,
+    not_send: PhantomData<*const ()>,
 }
 
 impl<T> Deref for BrReadGuard<'_, T> {
@@ -203,7 +274,7 @@ impl<T> Drop for BrReadGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
         if let ReadHold::Slot(slot) = self.hold {
-            slot.fetch_sub(1, SeqCst);
+            leave(slot);
         }
         // An `Inner` hold releases the inner lock as its field drops.
     }
@@ -333,6 +404,85 @@ mod tests {
         *held = 2;
         drop(held);
         assert_eq!(reader.join().unwrap(), 2, "the reader read under a writer");
+    }
+
+    /// A thread holding a read guard takes another while a writer waits
+    /// for it: it goes on (the writer has not begun), where stepping aside
+    /// for the writer would wait for itself.
+    #[test]
+    fn a_reader_reads_again_while_a_writer_waits_for_it() {
+        let lock = Arc::new(BrLock::new(0u32));
+        let first = lock.read();
+        let writer = {
+            let lock = Arc::clone(&lock);
+            std::thread::spawn(move || *lock.write() = 1)
+        };
+        while !lock.writer_up() {
+            std::thread::yield_now();
+        }
+        let second = lock.read();
+        assert_eq!((*first, *second), (0, 0));
+        drop(first);
+        drop(second);
+        writer.join().unwrap();
+        assert_eq!(*lock.read(), 1);
+    }
+
+    /// More threads than counters read at once: the ones without a counter
+    /// read through the inner lock, and a writer waits for all of them.
+    /// Counters come back when their threads exit: waves of threads, three
+    /// times as many in all as there are counters, each find one free.
+    #[test]
+    fn threads_past_the_counters_read_through_the_inner_lock() {
+        let threads = if cfg!(miri) { SLOTS + 2 } else { SLOTS + 6 };
+        let lock = Arc::new(BrLock::new(0u32));
+        let all_in = Arc::new(std::sync::Barrier::new(threads + 1));
+        let go_out = Arc::new(std::sync::Barrier::new(threads + 1));
+        let readers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (lock, all_in, go_out) =
+                    (Arc::clone(&lock), Arc::clone(&all_in), Arc::clone(&go_out));
+                std::thread::spawn(move || {
+                    let g = lock.read();
+                    let on_counter = matches!(g.hold, ReadHold::Slot(_));
+                    all_in.wait();
+                    go_out.wait();
+                    let seen = *g;
+                    drop(g);
+                    (on_counter, seen)
+                })
+            })
+            .collect();
+        all_in.wait();
+        // Every reader holds the lock, some without a counter.
+        assert!(lock.try_write_for(Duration::from_millis(20)).is_none());
+        let writer = {
+            let lock = Arc::clone(&lock);
+            std::thread::spawn(move || *lock.write() = 1)
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        go_out.wait();
+        let held: Vec<_> = readers.into_iter().map(|t| t.join().unwrap()).collect();
+        writer.join().unwrap();
+        assert!(
+            held.iter().all(|&(_, seen)| seen == 0),
+            "a reader saw the write"
+        );
+        assert!(held.iter().any(|&(on_counter, _)| !on_counter));
+        assert_eq!(*lock.read(), 1);
+
+        // Other tests' threads may own a few counters meanwhile; a wave of
+        // half the counters still finds them free only if exited threads
+        // gave theirs back.
+        let waves = if cfg!(miri) { 3 } else { 6 };
+        for _ in 0..waves {
+            let wave: Vec<_> = (0..SLOTS / 2)
+                .map(|_| std::thread::spawn(|| my_slot().is_some()))
+                .collect();
+            for t in wave {
+                assert!(t.join().unwrap(), "a counter was not given back");
+            }
+        }
     }
 
     /// `try_write_for` gives up when a reader stays, lowering the flag so
