@@ -11,23 +11,26 @@
 //! counter of its own (one of [`SLOTS`], each on a cache line of its own),
 //! counts itself in it, and then checks a writer flag that only writers
 //! write, so readers on different threads touch no line another thread
-//! writes. A writer pays for that: it takes an inner lock, raises the
-//! flag, and waits for every counter in use to drain (a read section is
-//! short: one lookup and a copy).
+//! writes. A writer pays for that: it raises the flag and waits for every
+//! counter in use to drain (a read section is short: one lookup and a
+//! copy).
 //!
 //! The protocol (`SeqCst` accesses, so that the reader's increment and flag
 //! check and the writer's raising of the flag and counter checks fall in
 //! one total order): a reader increments its counter, then reads the flag;
-//! if it is up, it takes the increment back and takes the inner lock
-//! shared instead, which waits for the writer. A writer holds the inner
-//! lock exclusively (excluding other writers and those slow readers),
-//! raises the flag, then waits until it has seen every counter at zero.
-//! Either the reader's increment comes before the flag in that order, and
-//! the writer sees it and waits for the matching decrement, or the flag
-//! comes first and the reader sees it and steps aside: a reader never reads
-//! while a writer writes. The flag's release (a store of `false` after the
-//! writes) and the counters' decrements give the happens-before edges
-//! between the two sides.
+//! if it is up, it takes the increment back, waits for the flag to go down
+//! (spinning briefly, then parked in `parking_lot_core`'s parking lot, as
+//! `parking_lot`'s own locks are) and tries again. A writer raises the flag
+//! with a compare-and-swap from "down" (which also excludes other writers,
+//! who wait the same way), then waits until it has seen every counter at
+//! zero. Either the reader's increment comes before the flag in that
+//! order, and the writer sees it and waits for the matching decrement, or
+//! the flag comes first and the reader sees it and steps aside: a reader
+//! never reads while a writer writes. The flag's release (a `Release` swap
+//! after the writes, which also tells the writer whether anyone parked) and
+//! the counters' decrements give the happens-before edges between the two
+//! sides. A write takes two locked instructions, as with `parking_lot`'s
+//! `RwLock` (an inner `RwLock` for the writers plus the flag took three).
 //!
 //! Because a counter has one writer, its owner, a reader leaves with a
 //! plain store (`Release`) rather than a locked decrement. On x86 every
@@ -49,12 +52,11 @@ use std::sync::atomic::Ordering::{Relaxed, Release, SeqCst};
 use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::time::Duration;
 
-use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-
 /// Reader counters per lock: a thread owns one from its first read of any
 /// `BrLock` until it exits, so at most this many threads read on their
-/// counters at once; a thread that finds them all owned reads through the
-/// inner lock instead (correct, and as fast as a plain `RwLock`). A writer
+/// counters at once; a thread that finds them all owned counts itself in
+/// one counter that such threads share, with locked instructions (correct,
+/// and as fast as a plain `RwLock`, whose readers share one word). A writer
 /// checks only the counters below [`IN_USE`], so unused ones cost it
 /// nothing.
 pub(crate) const SLOTS: usize = 64;
@@ -110,11 +112,16 @@ fn my_slot() -> Option<usize> {
     MINE.try_with(|o| o.0).ok().flatten()
 }
 
-/// A reader counter, or the writer flag (0 or 1), on a cache line of its
-/// own (128 bytes: the adjacent-line prefetcher of x86 pulls lines in pairs).
+/// A reader counter, or the lock's state, on a cache line of its own (128
+/// bytes: the adjacent-line prefetcher of x86 pulls lines in pairs).
 #[repr(align(128))]
 #[derive(Default)]
 struct Slot(AtomicUsize);
+
+/// `state` bit: a writer holds the lock (the flag readers check).
+const WRITING: usize = 1;
+/// `state` bit: threads may be parked waiting for the writer to leave.
+const PARKED: usize = 2;
 
 /// A readers-writer lock around a `T` whose readers on different threads
 /// write no shared cache line; see the module docs. Reentrant for readers
@@ -122,12 +129,11 @@ struct Slot(AtomicUsize);
 /// holding one, even with a writer waiting); a thread that holds a read
 /// guard and asks for the write lock waits forever, as with any RwLock.
 pub(crate) struct BrLock<T> {
-    /// Held exclusively by a writer for its whole hold, shared by readers
-    /// that found the flag up.
-    inner: RwLock<()>,
-    /// Up while a writer holds `inner` exclusively.
-    writer: Slot,
-    readers: [Slot; SLOTS],
+    /// [`WRITING`] and [`PARKED`].
+    state: Slot,
+    /// The owned counters, then one that threads without a counter of
+    /// their own share, with locked increments and decrements.
+    readers: [Slot; SLOTS + 1],
     data: UnsafeCell<T>,
 }
 
@@ -140,51 +146,55 @@ unsafe impl<T: Send + Sync> Sync for BrLock<T> {}
 impl<T> BrLock<T> {
     pub(crate) fn new(data: T) -> Self {
         BrLock {
-            inner: RwLock::new(()),
-            writer: Slot::default(),
+            state: Slot::default(),
             readers: std::array::from_fn(|_| Slot::default()),
             data: UnsafeCell::new(data),
         }
     }
 
+    #[cfg(test)]
     fn writer_up(&self) -> bool {
-        self.writer.0.load(SeqCst) != 0
+        self.state.0.load(SeqCst) & WRITING != 0
     }
 
     /// Takes the lock shared. Same semantics as `RwLock::read`.
     #[inline]
     pub(crate) fn read(&self) -> BrReadGuard<'_, T> {
-        if let Some(i) = my_slot() {
-            let slot = &self.readers[i].0;
-            // A thread already holding a read guard goes on even if a
-            // writer is there: that writer is waiting for this counter.
-            let held = slot.fetch_add(1, SeqCst);
-            if held > 0 || !self.writer_up() {
+        let hold = match my_slot() {
+            Some(i) => Counter::Owned(&self.readers[i].0),
+            None => Counter::Shared(&self.readers[SLOTS].0),
+        };
+        loop {
+            let held = hold.enter();
+            // A thread already holding a read guard on its own counter goes
+            // on even if a writer is there: that writer is waiting for it.
+            let reentered = held > 0 && matches!(hold, Counter::Owned(_));
+            if reentered || self.state.0.load(SeqCst) & WRITING == 0 {
                 return BrReadGuard {
                     lock: self,
-                    hold: ReadHold::Slot(slot),
+                    hold,
                     not_send: PhantomData,
                 };
             }
-            leave(slot);
-        }
-        BrReadGuard {
-            lock: self,
-            hold: ReadHold::Inner(self.inner.read()),
-            not_send: PhantomData,
+            hold.leave();
+            self.wait_while_writing(None);
         }
     }
 
     /// Takes the lock exclusively.
     #[inline]
     pub(crate) fn write(&self) -> BrWriteGuard<'_, T> {
-        let inner = self.inner.write();
-        let drained = self.raise_and_drain(None);
-        debug_assert!(drained, "no deadline to miss");
-        BrWriteGuard {
-            lock: self,
-            _inner: inner,
+        if self
+            .state
+            .0
+            .compare_exchange(0, WRITING, SeqCst, Relaxed)
+            .is_err()
+        {
+            self.lock_slow(None);
         }
+        let drained = self.drain(None);
+        debug_assert!(drained, "no deadline to miss");
+        BrWriteGuard { lock: self }
     }
 
     /// Takes the lock exclusively, waiting at most `timeout` in all (for
@@ -192,30 +202,106 @@ impl<T> BrLock<T> {
     /// `parking_lot::RwLock::try_write_for`.
     pub(crate) fn try_write_for(&self, timeout: Duration) -> Option<BrWriteGuard<'_, T>> {
         let deadline = web_time::Instant::now() + timeout;
-        let inner = self.inner.try_write_for(timeout)?;
-        self.raise_and_drain(Some(deadline))
-            .then_some(BrWriteGuard {
-                lock: self,
-                _inner: inner,
-            })
+        (self.lock_slow(Some(deadline)) && self.drain(Some(deadline)))
+            .then_some(BrWriteGuard { lock: self })
     }
 
-    /// With `inner` held exclusively: raises the writer flag and waits for
-    /// every slot to drain, true once they have. Past `deadline`, lowers
-    /// the flag again and returns false.
-    fn raise_and_drain(&self, deadline: Option<web_time::Instant>) -> bool {
-        self.writer.0.store(1, SeqCst);
-        for slot in &self.readers[..IN_USE.load(SeqCst)] {
+    /// Raises [`WRITING`] once no other writer has it, waiting (parked)
+    /// while one does: true once raised, false past `deadline`.
+    fn lock_slow(&self, deadline: Option<web_time::Instant>) -> bool {
+        loop {
+            let state = self.state.0.load(Relaxed);
+            if state & WRITING == 0 {
+                // Keeps PARKED: threads may still be waiting, for this writer now.
+                let raised =
+                    self.state
+                        .0
+                        .compare_exchange_weak(state, state | WRITING, SeqCst, Relaxed);
+                if raised.is_ok() {
+                    return true;
+                }
+            } else if !self.wait_while_writing(deadline) {
+                return false;
+            }
+        }
+    }
+
+    /// Waits until no writer holds the lock: spins briefly, then parks.
+    /// False past `deadline`.
+    fn wait_while_writing(&self, deadline: Option<web_time::Instant>) -> bool {
+        let mut spins = 0u32;
+        loop {
+            let state = self.state.0.load(Relaxed);
+            if state & WRITING == 0 {
+                return true;
+            }
+            if spins < 64 {
+                spins += 1;
+                std::hint::spin_loop();
+                continue;
+            }
+            if state & PARKED == 0
+                && (self.state.0)
+                    .compare_exchange_weak(state, state | PARKED, Relaxed, Relaxed)
+                    .is_err()
+            {
+                continue;
+            }
+            let timeout = deadline.map(|d| {
+                std::time::Instant::now() + d.saturating_duration_since(web_time::Instant::now())
+            });
+            #[allow(unsafe_code)]
+            // SAFETY: `park`'s contract is that the callbacks neither panic
+            // nor call into the parking lot: they are a load and two no-ops.
+            // The key is this lock's address, which `unlock` unparks.
+            let parked = unsafe {
+                parking_lot_core::park(
+                    self.key(),
+                    || self.state.0.load(Relaxed) == WRITING | PARKED,
+                    || {},
+                    |_, _| {},
+                    parking_lot_core::DEFAULT_PARK_TOKEN,
+                    timeout,
+                )
+            };
+            if parked == parking_lot_core::ParkResult::TimedOut {
+                return false;
+            }
+        }
+    }
+
+    /// With [`WRITING`] raised: waits for every counter to drain, true
+    /// once they have. Past `deadline`, releases the lock and returns false.
+    fn drain(&self, deadline: Option<web_time::Instant>) -> bool {
+        let in_use = &self.readers[..IN_USE.load(SeqCst)];
+        for slot in in_use.iter().chain([&self.readers[SLOTS]]) {
             let mut spins = 0u32;
             while slot.0.load(SeqCst) != 0 {
                 if deadline.is_some_and(|d| web_time::Instant::now() >= d) {
-                    self.writer.0.store(0, Release);
+                    self.unlock();
                     return false;
                 }
                 pause(&mut spins);
             }
         }
         true
+    }
+
+    /// Lowers [`WRITING`] and wakes the threads parked on it. `Release`:
+    /// readers that then see it down see every write made under it.
+    fn unlock(&self) {
+        if self.state.0.swap(0, Release) & PARKED != 0 {
+            #[allow(unsafe_code)]
+            // SAFETY: no callbacks; the key is this lock's, as parked on.
+            unsafe {
+                parking_lot_core::unpark_all(self.key(), parking_lot_core::DEFAULT_UNPARK_TOKEN);
+            }
+        }
+    }
+
+    /// The parking-lot key of this lock: its address.
+    fn key(&self) -> usize {
+        std::ptr::from_ref(self).addr()
     }
 }
 
@@ -230,30 +316,48 @@ fn pause(spins: &mut u32) {
     }
 }
 
-/// How a reader holds a [`BrLock`].
-enum ReadHold<'a> {
-    /// Counted in a slot (the flag was down).
-    Slot(&'a AtomicUsize),
-    /// The inner lock, shared (a writer was there).
-    Inner(#[allow(dead_code)] RwLockReadGuard<'a, ()>),
+/// The counter a reader counts itself in.
+#[derive(Clone, Copy)]
+enum Counter<'a> {
+    /// This thread's own: written by this thread only.
+    Owned(&'a AtomicUsize),
+    /// The one threads without their own share.
+    Shared(&'a AtomicUsize),
 }
 
-/// A reader leaves its counter: a plain decrement, not a locked one, since
-/// only the owning thread writes its counter (the `Release` store orders
-/// the reads it made before it for a writer that then sees the counter
-/// drop). Without a locked instruction here, the next call's first loads
-/// (the caller's key, say) need not wait for this read's last miss.
-#[inline(always)]
-fn leave(slot: &AtomicUsize) {
-    slot.store(slot.load(Relaxed) - 1, Release);
+impl Counter<'_> {
+    /// Counts a reader in (`SeqCst`: see the module docs), returning the
+    /// count before.
+    #[inline(always)]
+    fn enter(self) -> usize {
+        match self {
+            Counter::Owned(c) | Counter::Shared(c) => c.fetch_add(1, SeqCst),
+        }
+    }
+
+    /// Counts a reader out. An owned counter takes a plain decrement, not a
+    /// locked one, since only its owner writes it (the `Release` store
+    /// orders the reads made before it for a writer that then sees the
+    /// counter drop). Without a locked instruction here, the next call's
+    /// first loads (the caller's key, say) need not wait for this read's
+    /// last miss.
+    #[inline(always)]
+    fn leave(self) {
+        match self {
+            Counter::Owned(c) => c.store(c.load(Relaxed) - 1, Release),
+            Counter::Shared(c) => {
+                c.fetch_sub(1, Release);
+            }
+        }
+    }
 }
 
-/// A shared hold of a [`BrLock`]: derefs to the data. Not `Send`: a
+/// A shared hold of a [`BrLock`]: derefs to the data. Not `Send`: an owned
 /// counter is written by its owning thread only, so the guard must be
 /// dropped where it was taken.
 pub(crate) struct BrReadGuard<'a, T> {
     lock: &'a BrLock<T>,
-    hold: ReadHold<'a>,
+    hold: Counter<'a>,
     not_send: PhantomData<*const ()>,
 }
 
@@ -273,18 +377,13 @@ impl<T> Deref for BrReadGuard<'_, T> {
 impl<T> Drop for BrReadGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        if let ReadHold::Slot(slot) = self.hold {
-            leave(slot);
-        }
-        // An `Inner` hold releases the inner lock as its field drops.
+        self.hold.leave();
     }
 }
 
 /// The exclusive hold of a [`BrLock`]: derefs mutably to the data.
 pub(crate) struct BrWriteGuard<'a, T> {
     lock: &'a BrLock<T>,
-    /// Released after `Drop::drop` has lowered the flag.
-    _inner: RwLockWriteGuard<'a, ()>,
 }
 
 impl<T> Deref for BrWriteGuard<'_, T> {
@@ -314,10 +413,7 @@ impl<T> DerefMut for BrWriteGuard<'_, T> {
 impl<T> Drop for BrWriteGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        // Release is enough to lower it (the total order matters only
-        // between raising the flag and the readers' increments): readers
-        // that read `false` here see every write made under this guard.
-        self.lock.writer.0.store(0, Release);
+        self.lock.unlock();
     }
 }
 
@@ -329,8 +425,8 @@ mod tests {
     use super::*;
 
     /// Writers keep two fields equal, changing one at a time with a pause
-    /// between; readers on other threads (on their slots and, while a
-    /// writer is there, on the inner lock) must never see them differ.
+    /// between; readers on other threads (which meet writers at every
+    /// step: spinning, parked, stepping aside) must never see them differ.
     #[test]
     fn readers_never_see_a_write_in_progress() {
         let (readers, writers, rounds) = if cfg!(miri) {
@@ -429,11 +525,11 @@ mod tests {
     }
 
     /// More threads than counters read at once: the ones without a counter
-    /// read through the inner lock, and a writer waits for all of them.
+    /// of their own share one, and a writer waits for all of them.
     /// Counters come back when their threads exit: waves of threads, three
     /// times as many in all as there are counters, each find one free.
     #[test]
-    fn threads_past_the_counters_read_through_the_inner_lock() {
+    fn threads_past_the_counters_share_one() {
         let threads = if cfg!(miri) { SLOTS + 2 } else { SLOTS + 6 };
         let lock = Arc::new(BrLock::new(0u32));
         let all_in = Arc::new(std::sync::Barrier::new(threads + 1));
@@ -444,7 +540,7 @@ mod tests {
                     (Arc::clone(&lock), Arc::clone(&all_in), Arc::clone(&go_out));
                 std::thread::spawn(move || {
                     let g = lock.read();
-                    let on_counter = matches!(g.hold, ReadHold::Slot(_));
+                    let on_counter = matches!(g.hold, Counter::Owned(_));
                     all_in.wait();
                     go_out.wait();
                     let seen = *g;
@@ -493,7 +589,7 @@ mod tests {
         let reading = lock.read();
         assert!(lock.try_write_for(Duration::from_millis(20)).is_none());
         assert!(!lock.writer_up());
-        assert!(matches!(lock.read().hold, ReadHold::Slot(_)));
+        assert!(matches!(lock.read().hold, Counter::Owned(_)));
         drop(reading);
         *lock.try_write_for(Duration::from_millis(20)).unwrap() = 6;
         assert_eq!(*lock.read(), 6);

@@ -16,14 +16,18 @@
 //! The invariant everything rests on: `data` and `len` are always
 //! `vec.as_ptr()` and `vec.len()`. `vec` changes only through
 //! [`SharedVec::update`], which resets both after the change (also when
-//! its closure unwinds), and [`SharedVec::get_mut`], which resets `data`
-//! before handing out an element (the length does not change), and a shared `vec` is never written: `Arc::make_mut` copies it
-//! first. The pointer comes from `Vec::as_ptr`, which never makes a
-//! reference to the elements, so writing an element through `get_mut` does
-//! not invalidate it (Miri checks this: see the tests).
+//! its closure unwinds), and [`SharedVec::get_mut`], which changes an
+//! element in place (the pointer and length stay) after any copy-on-write
+//! copy, which resets both. A shared `vec` is never written:
+//! `Arc::make_mut` copies it first. The pointer comes from `Vec::as_ptr`,
+//! which never makes a reference to the elements, so writing an element
+//! through `get_mut` does not invalidate it (Miri checks this: see the
+//! tests).
 
 use std::ptr::NonNull;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
 
 use allocator_api2::vec::Vec as ArenaVec;
 
@@ -35,9 +39,21 @@ pub(super) struct SharedVec<T> {
     vec: Arc<ArenaVec<T, Arena>>,
     /// `vec.as_ptr()`, always.
     data: NonNull<T>,
-    /// `vec.len()`, always.
-    len: usize,
+    /// `vec.len()`, always, plus [`MAYBE_SHARED`]. Atomic only so that
+    /// [`SharedVec::share`] (through `&self`) can set that bit; every other
+    /// access is a plain `Relaxed` load or a store through `&mut self`.
+    len: AtomicUsize,
 }
+
+/// The bit of `SharedVec::len` that is set while another `Arc` handle on
+/// `vec` may exist: from [`SharedVec::share`] (or [`SharedVec::from_shared`])
+/// until a write finds the `Arc` unique again. While it is clear, no other
+/// handle has existed since the last write confirmed uniqueness (handles
+/// come only from `share`), so a write skips `Arc::make_mut`'s check, a
+/// locked compare-and-swap on the `Arc`'s count (a tenth of a typed `SET`
+/// on a keyspace in cache). No `Weak` is ever made of `vec`, which the
+/// check `Arc::make_mut` makes also covers.
+const MAYBE_SHARED: usize = 1 << (usize::BITS - 1);
 
 // SAFETY: a `SharedVec<T>` is an `Arc<ArenaVec<T>>` plus a pointer into the
 // buffer that `Arc` owns and that buffer's length, read only through `&self` as the `Arc` would be.
@@ -57,19 +73,39 @@ fn data_of<T>(vec: &ArenaVec<T, Arena>) -> NonNull<T> {
 impl<T> SharedVec<T> {
     /// An empty vector: the `Arc`'s allocation, no elements.
     pub(super) fn new() -> Self {
-        Self::from_shared(Arc::new(ArenaVec::new_in(Arena)))
+        let vec = Arc::new(ArenaVec::new_in(Arena));
+        SharedVec {
+            data: data_of(&vec),
+            len: AtomicUsize::new(0),
+            vec,
+        }
     }
 
     /// Takes over `vec` (shared with a frozen view: copied on the first write).
     pub(super) fn from_shared(vec: Arc<ArenaVec<T, Arena>>) -> Self {
         let data = data_of(&vec);
-        let len = vec.len();
+        let len = AtomicUsize::new(vec.len() | MAYBE_SHARED);
         SharedVec { vec, data, len }
     }
 
     /// The vector, shared: writes here from now on copy it first.
     pub(super) fn share(&self) -> Arc<ArenaVec<T, Arena>> {
+        self.len.fetch_or(MAYBE_SHARED, Relaxed);
         Arc::clone(&self.vec)
+    }
+
+    /// The number of elements.
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len.load(Relaxed) & !MAYBE_SHARED
+    }
+
+    /// Resets `data` and `len` from `vec` (the module's invariant), keeping
+    /// [`MAYBE_SHARED`].
+    fn resync(&mut self) {
+        self.data = data_of(&self.vec);
+        let len = self.len.get_mut();
+        *len = self.vec.len() | (*len & MAYBE_SHARED);
     }
 
     /// The elements.
@@ -81,7 +117,7 @@ impl<T> SharedVec<T> {
         // `self` keeps `vec` alive and unchanged (changes need `&mut self`)
         // for the slice's lifetime.
         unsafe {
-            std::slice::from_raw_parts(self.data.as_ptr(), self.len)
+            std::slice::from_raw_parts(self.data.as_ptr(), self.len())
         }
     }
 
@@ -96,10 +132,39 @@ impl<T: Clone> SharedVec<T> {
     /// frozen view shares it).
     #[inline]
     pub(super) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
-        let vec = Arc::make_mut(&mut self.vec);
-        // Before the element is borrowed: writing it moves nothing.
-        self.data = data_of(vec);
-        vec.get_mut(i)
+        if *self.len.get_mut() & MAYBE_SHARED != 0 {
+            self.unshare();
+        }
+        self.unique_vec().get_mut(i)
+    }
+
+    /// Makes `vec` unique, copying it if another handle still shares it,
+    /// and clears [`MAYBE_SHARED`].
+    #[cold]
+    fn unshare(&mut self) {
+        Arc::make_mut(&mut self.vec);
+        *self.len.get_mut() &= !MAYBE_SHARED;
+        // A copy moved the elements; writing one later moves nothing.
+        self.resync();
+    }
+
+    /// The vector, for writing, once [`MAYBE_SHARED`] is clear.
+    #[inline(always)]
+    fn unique_vec(&mut self) -> &mut ArenaVec<T, Arena> {
+        debug_assert_eq!(*self.len.get_mut() & MAYBE_SHARED, 0);
+        debug_assert_eq!(Arc::strong_count(&self.vec), 1);
+        #[allow(unsafe_code)]
+        // SAFETY: with MAYBE_SHARED clear, this is the only handle on the
+        // `Arc` (see that constant): the last `unshare` made it unique,
+        // synchronizing with the drop of any other handle (`make_mut`'s
+        // `Acquire`), and only `share`, which sets the bit, makes new ones.
+        // `&mut self` excludes every other borrow of this handle, and so of
+        // the vector: the exclusive access `Arc::get_mut` would give. The
+        // pointer comes from `Arc::as_ptr`, which derives it from the
+        // `Arc`'s own pointer without making a reference.
+        unsafe {
+            &mut *Arc::as_ptr(&self.vec).cast_mut()
+        }
     }
 
     /// Runs `f` on the vector, copied first if a frozen view shares it, and
@@ -110,12 +175,14 @@ impl<T: Clone> SharedVec<T> {
         struct Resync<'a, T>(&'a mut SharedVec<T>);
         impl<T> Drop for Resync<'_, T> {
             fn drop(&mut self) {
-                self.0.data = data_of(&self.0.vec);
-                self.0.len = self.0.vec.len();
+                self.0.resync();
             }
         }
+        if *self.len.get_mut() & MAYBE_SHARED != 0 {
+            self.unshare();
+        }
         let resync = Resync(self);
-        f(Arc::make_mut(&mut resync.0.vec))
+        f(resync.0.unique_vec())
     }
 }
 
@@ -184,6 +251,41 @@ mod tests {
         let thawed = SharedVec::from_shared(view);
         assert_eq!(thawed.as_slice(), &before[..]);
         assert!(thawed.capacity() >= before.len());
+    }
+
+    /// A write copies the elements only while another handle is alive: a
+    /// handle made and dropped since the last write costs no copy, and
+    /// one made after that write is copied for again.
+    #[test]
+    fn a_write_copies_only_while_another_handle_lives() {
+        let mut v: SharedVec<u32> = SharedVec::new();
+        v.update(|vec| vec.extend(0..10));
+        let first = v.as_slice().as_ptr();
+        *v.get_mut(0).unwrap() = 100;
+        assert_eq!(v.as_slice().as_ptr(), first, "never shared: in place");
+
+        let view = v.share();
+        *v.get_mut(1).unwrap() = 101;
+        let second = v.as_slice().as_ptr();
+        assert_ne!(second, first, "shared: copied");
+        assert_eq!((view[0], view[1]), (100, 1));
+        drop(view);
+
+        drop(v.share());
+        *v.get_mut(2).unwrap() = 102;
+        assert_eq!(
+            v.as_slice().as_ptr(),
+            second,
+            "the handle is gone: in place"
+        );
+        *v.get_mut(3).unwrap() = 103;
+        assert_eq!(v.as_slice()[..4], [100, 101, 102, 103]);
+
+        let view = v.share();
+        v.update(|vec| vec[4] = 104);
+        assert_ne!(v.as_slice().as_ptr(), second, "shared again: copied");
+        assert_eq!(view[4], 4);
+        assert_eq!(v.as_slice()[4], 104);
     }
 
     /// Readers on other threads see the elements of the handle they hold
