@@ -202,8 +202,10 @@ impl<T> BrLock<T> {
     /// `parking_lot::RwLock::try_write_for`.
     pub(crate) fn try_write_for(&self, timeout: Duration) -> Option<BrWriteGuard<'_, T>> {
         let deadline = web_time::Instant::now() + timeout;
+        // `then`, not `then_some`: a guard made and dropped on failure
+        // would release the holder's lock.
         (self.lock_slow(Some(deadline)) && self.drain(Some(deadline)))
-            .then_some(BrWriteGuard { lock: self })
+            .then(|| BrWriteGuard { lock: self })
     }
 
     /// Raises [`WRITING`] once no other writer has it, waiting (parked)
@@ -593,9 +595,11 @@ mod tests {
         drop(reading);
         *lock.try_write_for(Duration::from_millis(20)).unwrap() = 6;
         assert_eq!(*lock.read(), 6);
-        // A second writer times out on the first.
+        // A second writer times out on the first, which keeps the lock.
         let held = lock.write();
         assert!(lock.try_write_for(Duration::from_millis(20)).is_none());
+        assert!(lock.writer_up(), "a failed try released the holder's lock");
+        assert!(lock.try_write_for(Duration::from_millis(1)).is_none());
         drop(held);
         assert!(lock.try_write_for(Duration::ZERO).is_some());
     }

@@ -159,9 +159,11 @@ const SEGMENTS: usize = 1 << SEGMENT_BITS;
 /// The key → entry map of one database, split by key hash into [`SEGMENTS`]
 /// copy-on-write segments.
 ///
-/// Reads look into a segment through its `Arc`; every write goes through
-/// `Arc::make_mut`, which copies the segment first when a [`Frozen`] view
-/// (a background save in progress) still shares it. So freezing the map is
+/// Reads look into a segment through its `Arc`; a write to a segment
+/// that has been shared since its last write goes through `Arc::make_mut`,
+/// which copies the segment first when a [`Frozen`] view (a background
+/// save in progress) still shares it (`shared_vec` keeps that "shared
+/// since" bit, so other writes skip the check). So freezing the map is
 /// O(segments), not O(keys), and the pause a BGSAVE causes stays in the
 /// microseconds; the copying is spread over the writes that follow, each
 /// first write to a shared segment paying for one segment (the analogue of
