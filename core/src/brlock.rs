@@ -477,16 +477,19 @@ mod tests {
         assert_eq!(*lock.read(), (total, total));
     }
 
+    /// A thread that takes `lock` for writing and stores `value`.
+    fn write_on_another_thread(lock: &Arc<BrLock<u32>>, value: u32) -> std::thread::JoinHandle<()> {
+        let lock = Arc::clone(lock);
+        std::thread::spawn(move || *lock.write() = value)
+    }
+
     /// A writer waits for a reader that holds its slot, and a reader that
     /// comes while a writer holds the lock waits for it.
     #[test]
     fn each_side_waits_for_the_other() {
         let lock = Arc::new(BrLock::new(0u32));
         let reading = lock.read();
-        let writer = {
-            let lock = Arc::clone(&lock);
-            std::thread::spawn(move || *lock.write() = 1)
-        };
+        let writer = write_on_another_thread(&lock, 1);
         std::thread::sleep(Duration::from_millis(50));
         assert_eq!(*reading, 0, "the writer wrote under a reader");
         drop(reading);
@@ -511,10 +514,7 @@ mod tests {
     fn a_reader_reads_again_while_a_writer_waits_for_it() {
         let lock = Arc::new(BrLock::new(0u32));
         let first = lock.read();
-        let writer = {
-            let lock = Arc::clone(&lock);
-            std::thread::spawn(move || *lock.write() = 1)
-        };
+        let writer = write_on_another_thread(&lock, 1);
         while !lock.writer_up() {
             std::thread::yield_now();
         }
@@ -554,10 +554,7 @@ mod tests {
         all_in.wait();
         // Every reader holds the lock, some without a counter.
         assert!(lock.try_write_for(Duration::from_millis(20)).is_none());
-        let writer = {
-            let lock = Arc::clone(&lock);
-            std::thread::spawn(move || *lock.write() = 1)
-        };
+        let writer = write_on_another_thread(&lock, 1);
         std::thread::sleep(Duration::from_millis(20));
         go_out.wait();
         let held: Vec<_> = readers.into_iter().map(|t| t.join().unwrap()).collect();
