@@ -41,9 +41,11 @@
 //!
 //! The tests pass under Miri, whose data-race detector reports the race in
 //! `readers_never_see_a_write_in_progress` as soon as a reader skips the
-//! flag check (2026-11-30):
-//! `MIRIFLAGS="-Zmiri-disable-isolation" cargo +nightly miri test -p embedis
-//! --no-default-features --lib -- brlock`.
+//! flag check (2026-11-30, owned counters and parking included;
+//! `-Zmiri-permissive-provenance` quiets a warning about `parking_lot_core`'s
+//! integer-to-pointer casts):
+//! `MIRIFLAGS="-Zmiri-disable-isolation -Zmiri-permissive-provenance" cargo
+//! +nightly miri test -p embedis --no-default-features --lib -- brlock`.
 
 use std::cell::UnsafeCell;
 use std::marker::PhantomData;
