@@ -65,6 +65,7 @@ pub(crate) const SLOTS: usize = 64;
 
 /// Bit `i` is set while a live thread owns reader counter `i`.
 static OWNED: AtomicU64 = AtomicU64::new(0);
+const _: () = assert!(SLOTS == u64::BITS as usize, "one bit of OWNED per counter");
 /// One past the highest counter a thread has ever owned: writers check the
 /// counters below it. Raised (`SeqCst`) before the owner's first increment,
 /// so a writer that reads it after raising its flag either covers that
