@@ -132,10 +132,7 @@ impl<T: Clone> SharedVec<T> {
     /// frozen view shares it).
     #[inline]
     pub(super) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
-        if *self.len.get_mut() & MAYBE_SHARED != 0 {
-            self.unshare();
-        }
-        self.unique_vec().get_mut(i)
+        self.vec_mut().get_mut(i)
     }
 
     /// Makes `vec` unique, copying it if another handle still shares it,
@@ -148,10 +145,13 @@ impl<T: Clone> SharedVec<T> {
         self.resync();
     }
 
-    /// The vector, for writing, once [`MAYBE_SHARED`] is clear.
+    /// The vector, for writing: made unique first if [`MAYBE_SHARED`] is
+    /// set (the only way to it, so no write skips that step).
     #[inline(always)]
-    fn unique_vec(&mut self) -> &mut ArenaVec<T, Arena> {
-        debug_assert_eq!(*self.len.get_mut() & MAYBE_SHARED, 0);
+    fn vec_mut(&mut self) -> &mut ArenaVec<T, Arena> {
+        if *self.len.get_mut() & MAYBE_SHARED != 0 {
+            self.unshare();
+        }
         debug_assert_eq!(Arc::strong_count(&self.vec), 1);
         #[allow(unsafe_code)]
         // SAFETY: with MAYBE_SHARED clear, this is the only handle on the
@@ -178,11 +178,8 @@ impl<T: Clone> SharedVec<T> {
                 self.0.resync();
             }
         }
-        if *self.len.get_mut() & MAYBE_SHARED != 0 {
-            self.unshare();
-        }
         let resync = Resync(self);
-        f(resync.0.unique_vec())
+        f(resync.0.vec_mut())
     }
 }
 
