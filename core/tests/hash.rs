@@ -681,7 +681,7 @@ fn typed_api_matches_the_commands() {
     assert_eq!(db.hget("h", "zz").unwrap(), None);
     assert_eq!(
         db.hmget("h", ["a", "zz"]).unwrap(),
-        [Some(Bytes::from("10")), None]
+        [Some("10".into()), None]
     );
     assert!(db.hsetnx("h", "d", "4").unwrap());
     assert!(!db.hsetnx("h", "d", "5").unwrap());

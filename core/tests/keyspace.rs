@@ -745,9 +745,9 @@ fn copy_and_move_across_databases() {
         db0.copy_with("t", "u", CopyOptions::new().db(16)),
         Err(Error::DbIndexOutOfRange)
     );
-    assert_eq!(s.db(3).get("u").unwrap(), Some(Bytes::from("v")));
+    assert_eq!(s.db(3).get("u").unwrap(), Some("v".into()));
     assert!(db0.move_to("t", 4).unwrap());
-    assert_eq!(s.db(4).get("t").unwrap(), Some(Bytes::from("v")));
+    assert_eq!(s.db(4).get("t").unwrap(), Some("v".into()));
     assert_eq!(db0.move_to("u", 0), Err(Error::SameObject));
 }
 
@@ -1447,7 +1447,7 @@ fn typed_hget_and_sismember_see_expiry_as_the_commands_do() {
     db.set("str", "x").unwrap();
     assert!(db.pexpire("h", 100).unwrap());
     assert!(db.pexpire("s", 200).unwrap());
-    assert_eq!(db.hget("h", "f").unwrap(), Some(Bytes::from("v")));
+    assert_eq!(db.hget("h", "f").unwrap(), Some("v".into()));
     assert_eq!(db.hget("h", "nope").unwrap(), None);
     assert!(db.sismember("s", "m").unwrap());
     assert!(!db.sismember("s", "x").unwrap());

@@ -72,6 +72,45 @@ fn get_and_set_basics() {
     );
 }
 
+/// The typed reads of a string hand out a `CompactBytes`: a short value
+/// inline (nothing allocated), a long one sharing the stored buffer, and
+/// GETDEL moves the stored value out rather than copying it.
+#[test]
+fn typed_string_reads_allocate_nothing_for_short_values_and_share_long_ones() {
+    let (s, _) = store();
+    let db = s.db(0);
+    db.set("short", "v").unwrap();
+    db.set("long", "x".repeat(100)).unwrap();
+
+    let short = db.get("short").unwrap().unwrap();
+    assert!(short.is_inline());
+    assert_eq!(short, "v");
+    assert_eq!("v", short);
+    assert_eq!(short, b"v");
+    assert_eq!(short, Bytes::from("v"));
+    assert_eq!(b"v".to_vec(), short);
+    assert_eq!(Bytes::from(short), "v");
+
+    let (a, b) = (
+        db.get("long").unwrap().unwrap(),
+        db.get("long").unwrap().unwrap(),
+    );
+    assert!(!a.is_inline());
+    assert_eq!(a, "x".repeat(100));
+    assert_eq!(a.as_ptr(), b.as_ptr(), "both share the stored buffer");
+    let taken = db.getdel("long").unwrap().unwrap();
+    assert_eq!(
+        taken.as_ptr(),
+        a.as_ptr(),
+        "moved out of the store, not copied"
+    );
+    assert_eq!(db.get("long").unwrap(), None);
+
+    db.hset("h", [("f", "v")]).unwrap();
+    assert!(db.hget("h", "f").unwrap().unwrap().is_inline());
+    assert_eq!(db.hmget("h", ["f", "g"]).unwrap(), [Some("v".into()), None]);
+}
+
 #[test]
 fn set_option_combinations_give_redis_errors() {
     let s = store_with(&[&["SET", "k", "v"]]);
@@ -601,7 +640,7 @@ fn mget_mset_msetnx() {
     db.mset([("x", "1"), ("y", "2")]).unwrap();
     assert_eq!(
         db.mget(["x", "y", "z"]).unwrap(),
-        vec![Some(Bytes::from("1")), Some(Bytes::from("2")), None]
+        vec![Some("1".into()), Some("2".into()), None]
     );
     assert!(!db.msetnx([("x", "9"), ("w", "9")]).unwrap());
     assert!(db.msetnx([("v", "9"), ("w", "9")]).unwrap());

@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use crate::command::hash as h;
 use crate::command::keyspace::ScanOptions;
-use crate::{BulkArray, Db, Error, Result};
+use crate::{BulkArray, CompactBytes, Db, Error, Result};
 
 fn owned(b: impl AsRef<[u8]>) -> Bytes {
     Bytes::copy_from_slice(b.as_ref())
@@ -86,18 +86,23 @@ impl Db {
     }
 
     /// The value of `field`, `None` if the field or the key is missing.
-    /// Same as Redis `HGET`.
+    /// Same as Redis `HGET`. A [`CompactBytes`], as [`Db::get`] returns:
+    /// a value of up to 23 bytes comes back with no heap allocation.
     ///
     /// # Errors
     /// [`Error::WrongType`] if the key holds another type.
     ///
     /// Redis: <https://redis.io/commands/hget/>
-    pub fn hget(&self, key: impl AsRef<[u8]>, field: impl AsRef<[u8]>) -> Result<Option<Bytes>> {
+    pub fn hget(
+        &self,
+        key: impl AsRef<[u8]>,
+        field: impl AsRef<[u8]>,
+    ) -> Result<Option<CompactBytes>> {
         let (key, field) = (key.as_ref(), field.as_ref());
         // Under the shared lock: HGETs on several threads run at once.
         self.read_or(
-            |db, now_ms| h::hget_shared(db, key, field, now_ms),
-            |db| h::hget(db, key, field),
+            |db, now_ms| h::hget_shared(db, key, field, now_ms).map(|r| r.map(|v| v.cloned())),
+            |db| h::hget(db, key, field).map(|v| v.cloned()),
         )
     }
 
@@ -108,7 +113,7 @@ impl Db {
     /// [`Error::WrongType`] if the key holds another type.
     ///
     /// Redis: <https://redis.io/commands/hmget/>
-    pub fn hmget<I>(&self, key: impl AsRef<[u8]>, fields: I) -> Result<Vec<Option<Bytes>>>
+    pub fn hmget<I>(&self, key: impl AsRef<[u8]>, fields: I) -> Result<Vec<Option<CompactBytes>>>
     where
         I: IntoIterator,
         I::Item: AsRef<[u8]>,

@@ -34,18 +34,21 @@ fn float_text(v: f64) -> Bytes {
 impl Db {
     /// The string under `key`, or `None`. Same as Redis `GET`.
     ///
+    /// A [`CompactBytes`] (it derefs to `[u8]`; [`CompactBytes::to_bytes`]
+    /// or `Bytes::from` make a [`Bytes`] of it): a value of up to 23 bytes
+    /// comes back inline, with no heap allocation to make or to free, and a
+    /// longer one shares the stored buffer (a reference-count increment).
+    ///
     /// # Errors
     /// [`Error::WrongType`] if the key holds another type.
     ///
     /// Redis: <https://redis.io/commands/get/>
-    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>> {
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<CompactBytes>> {
         let key = key.as_ref();
         // Under the shared lock: GETs on several threads run at once.
         self.read_or(
-            |db, now_ms| {
-                s::read_string_shared(db, key, now_ms).map(|r| r.map(|v| v.map(|v| v.to_bytes())))
-            },
-            |db| s::get_string(db, key),
+            |db, now_ms| s::read_string_shared(db, key, now_ms).map(|r| r.map(|v| v.cloned())),
+            |db| s::read_string(db, key).map(|v| v.cloned()),
         )
     }
 
@@ -156,7 +159,11 @@ impl Db {
     /// [`Error::WrongType`] if the key holds another type (nothing is written).
     ///
     /// Redis: <https://redis.io/commands/getset/>
-    pub fn getset(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<Option<Bytes>> {
+    pub fn getset(
+        &self,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) -> Result<Option<CompactBytes>> {
         self.with(|db| s::getset(db, key.as_ref(), v(value)))
     }
 
@@ -166,7 +173,7 @@ impl Db {
     /// [`Error::WrongType`] if the key holds another type.
     ///
     /// Redis: <https://redis.io/commands/getdel/>
-    pub fn getdel(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>> {
+    pub fn getdel(&self, key: impl AsRef<[u8]>) -> Result<Option<CompactBytes>> {
         self.with(|db| s::getdel(db, key.as_ref()))
     }
 
@@ -174,7 +181,7 @@ impl Db {
     /// Redis `GETEX`; see [`Db::getex_with`] for the options.
     ///
     /// Redis: <https://redis.io/commands/getex/>
-    pub fn getex(&self, key: impl AsRef<[u8]>) -> Result<Option<Bytes>> {
+    pub fn getex(&self, key: impl AsRef<[u8]>) -> Result<Option<CompactBytes>> {
         self.getex_with(key, GetExOptions::new())
     }
 
@@ -191,7 +198,7 @@ impl Db {
         &self,
         key: impl AsRef<[u8]>,
         options: GetExOptions,
-    ) -> Result<Option<Bytes>> {
+    ) -> Result<Option<CompactBytes>> {
         self.with(|db| s::getex(db, key.as_ref(), &options))
     }
 
@@ -303,7 +310,7 @@ impl Db {
     pub fn mget<K: AsRef<[u8]>>(
         &self,
         keys: impl IntoIterator<Item = K>,
-    ) -> Result<Vec<Option<Bytes>>> {
+    ) -> Result<Vec<Option<CompactBytes>>> {
         let keys: Vec<Bytes> = keys.into_iter().map(b).collect();
         self.with(|db| Ok(s::mget(db, &keys)))
     }

@@ -187,33 +187,38 @@ pub(crate) fn hsetnx(db: &mut Keyspace, key: &[u8], field: Bytes, value: Bytes) 
 }
 
 /// `HGET`: the value of `field`, `None` if the field or key is missing.
-pub(crate) fn hget(db: &mut Keyspace, key: &[u8], field: &[u8]) -> Result<Option<Bytes>> {
+pub(crate) fn hget<'a>(
+    db: &'a mut Keyspace,
+    key: &[u8],
+    field: &[u8],
+) -> Result<Option<&'a CompactBytes>> {
     Ok(field_of(db.read::<Hash>(key)?, field))
 }
 
 /// [`hget`] under the shared store lock (see `Db::read_or`): `None` if the
 /// key has expired, which only [`hget`] may remove.
-pub(crate) fn hget_shared(
-    db: &Keyspace,
+pub(crate) fn hget_shared<'a>(
+    db: &'a Keyspace,
     key: &[u8],
     field: &[u8],
     now_ms: &dyn Fn() -> i64,
-) -> Option<Result<Option<Bytes>>> {
+) -> Option<Result<Option<&'a CompactBytes>>> {
     db.peek_read::<Hash>(key, now_ms)
         .map(|h| h.map(|h| field_of(h, field)))
 }
 
-fn field_of(h: Option<&Hash>, field: &[u8]) -> Option<Bytes> {
-    h.and_then(|h| h.get(field).map(CompactBytes::to_bytes))
+fn field_of<'a>(h: Option<&'a Hash>, field: &[u8]) -> Option<&'a CompactBytes> {
+    h.and_then(|h| h.get(field))
 }
 
 /// `HMGET`: the value of each field, `None` where missing.
-pub(crate) fn hmget(db: &mut Keyspace, key: &[u8], fields: &[Bytes]) -> Result<Vec<Option<Bytes>>> {
+pub(crate) fn hmget(
+    db: &mut Keyspace,
+    key: &[u8],
+    fields: &[Bytes],
+) -> Result<Vec<Option<CompactBytes>>> {
     let h = db.read::<Hash>(key)?;
-    Ok(fields
-        .iter()
-        .map(|f| h.and_then(|h| h.get(&f[..]).map(CompactBytes::to_bytes)))
-        .collect())
+    Ok(fields.iter().map(|f| field_of(h, f).cloned()).collect())
 }
 
 /// `HDEL`: removes the fields; returns how many existed. An emptied hash
@@ -291,7 +296,7 @@ pub(crate) fn hvals(db: &mut Keyspace, key: &[u8]) -> Result<BulkArray> {
 pub(crate) fn hincrby(db: &mut Keyspace, key: &[u8], field: Bytes, delta: i64) -> Result<i64> {
     let current = match hget(db, key, &field)? {
         None => 0,
-        Some(v) => super::parse_i64(&v).ok_or(Error::HashValueNotInteger)?,
+        Some(v) => super::parse_i64(v).ok_or(Error::HashValueNotInteger)?,
     };
     let new = current.checked_add(delta).ok_or(Error::Overflow)?;
     db.write_or_create::<Hash>(key)?
@@ -314,7 +319,7 @@ pub(crate) fn hincrbyfloat(
     }
     let current = match hget(db, key, &field)? {
         None => LongDouble::from_f64(0.0),
-        Some(v) => LongDouble::parse(&v).ok_or(Error::HashValueNotFloat)?,
+        Some(v) => LongDouble::parse(v).ok_or(Error::HashValueNotFloat)?,
     };
     let sum = current.checked_add(inc).ok_or(Error::NanOrInfinity)?;
     let text = Bytes::from(sum.to_human());
@@ -461,7 +466,9 @@ fn hsetnx_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 /// `HGET key field`.
 fn hget_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let (key, field) = (args.key()?, args.bytes()?);
-    Ok(Reply::bulk_or_null(hget(cx.db(), &key, &field)?))
+    Ok(Reply::bulk_or_null(
+        hget(cx.db(), &key, &field)?.map(CompactBytes::to_bytes),
+    ))
 }
 
 /// `HMGET key field [field ...]`.

@@ -213,7 +213,7 @@ pub struct SetOutcome {
     pub written: bool,
     /// The previous string, when [`SetOptions::get`] was asked (`None` if
     /// the key did not exist, or if `GET` was not asked).
-    pub old: Option<Bytes>,
+    pub old: Option<CompactBytes>,
 }
 
 /// What `GETEX` does to the key's expiry.
@@ -392,7 +392,11 @@ pub(crate) fn set_generic(
         _ => None,
     };
     let k = key.as_ref();
-    let old = if o.get { get_string(db, k)? } else { None };
+    let old = if o.get {
+        read_string(db, k)?.cloned()
+    } else {
+        None
+    };
     let exists = |db: &mut Keyspace| if o.get { old.is_some() } else { db.contains(k) };
     let ok = match o.condition {
         SetCondition::Always => true,
@@ -411,8 +415,12 @@ pub(crate) fn set_generic(
 }
 
 /// `GETEX` on the keyspace: the string (or `None`), after changing its expiry.
-pub(crate) fn getex(db: &mut Keyspace, key: &[u8], o: &GetExOptions) -> Result<Option<Bytes>> {
-    let Some(v) = get_string(db, key)? else {
+pub(crate) fn getex(
+    db: &mut Keyspace,
+    key: &[u8],
+    o: &GetExOptions,
+) -> Result<Option<CompactBytes>> {
+    let Some(v) = read_string(db, key)?.cloned() else {
         return Ok(None);
     };
     match o.expiry {
@@ -434,14 +442,16 @@ pub(crate) fn getex(db: &mut Keyspace, key: &[u8], o: &GetExOptions) -> Result<O
     Ok(Some(v))
 }
 
-/// `GETDEL`: the string, then the key is deleted.
-pub(crate) fn getdel(db: &mut Keyspace, key: &[u8]) -> Result<Option<Bytes>> {
+/// `GETDEL`: the string, moved out of the deleted key.
+pub(crate) fn getdel(db: &mut Keyspace, key: &[u8]) -> Result<Option<CompactBytes>> {
     let KeyEntry::Live(e) = db.entry(key) else {
         return Ok(None);
     };
-    let v = e.read::<CompactBytes>()?.to_bytes();
-    e.remove();
-    Ok(Some(v))
+    e.read::<CompactBytes>()?;
+    match e.remove().value {
+        Value::String(v) => Ok(Some(v)),
+        _ => unreachable!("the key was just read as a string"),
+    }
 }
 
 /// `GETSET`: the old string; the new one has no expiry.
@@ -449,11 +459,11 @@ pub(crate) fn getset(
     db: &mut Keyspace,
     key: impl AsRef<[u8]> + Into<Key>,
     value: impl Into<CompactBytes>,
-) -> Result<Option<Bytes>> {
+) -> Result<Option<CompactBytes>> {
     let value = Value::String(value.into());
     match db.entry(key.as_ref()) {
         KeyEntry::Live(e) => {
-            let old = e.read::<CompactBytes>()?.to_bytes();
+            let old = e.read::<CompactBytes>()?.clone();
             e.replace(value);
             Ok(Some(old))
         }
@@ -569,14 +579,9 @@ pub(crate) fn incrbyfloat(db: &mut Keyspace, key: &[u8], incr: &[u8]) -> Result<
 }
 
 /// `MGET`: `None` for missing keys and for keys of another type.
-pub(crate) fn mget(db: &mut Keyspace, keys: &[Bytes]) -> Vec<Option<Bytes>> {
+pub(crate) fn mget(db: &mut Keyspace, keys: &[Bytes]) -> Vec<Option<CompactBytes>> {
     keys.iter()
-        .map(|k| {
-            db.read::<CompactBytes>(k)
-                .ok()
-                .flatten()
-                .map(CompactBytes::to_bytes)
-        })
+        .map(|k| db.read::<CompactBytes>(k).ok().flatten().cloned())
         .collect()
 }
 
@@ -858,7 +863,7 @@ fn setnx_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 fn getex_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let key = args.key()?;
     let p = parse_extended(args, false)?;
-    if get_string(cx.db(), &key)?.is_none() {
+    if read_string(cx.db(), &key)?.is_none() {
         return Ok(Reply::Null);
     }
     let mut o = GetExOptions::new();

@@ -247,21 +247,36 @@ impl PartialEq for CompactBytes {
 
 impl Eq for CompactBytes {}
 
-impl PartialEq<[u8]> for CompactBytes {
-    fn eq(&self, other: &[u8]) -> bool {
+/// `CompactBytes == other` and `other == CompactBytes` by the bytes, for
+/// each `other` that `Bytes` compares with, so a value read from the store
+/// compares as one would write it: `assert_eq!(db.get("k")?.unwrap(), "v")`.
+macro_rules! eq_by_bytes {
+    ($($other:ty),* $(,)?) => {$(
+        impl PartialEq<$other> for CompactBytes {
+            fn eq(&self, other: &$other) -> bool {
+                self.as_slice() == AsRef::<[u8]>::as_ref(other)
+            }
+        }
+
+        impl PartialEq<CompactBytes> for $other {
+            fn eq(&self, other: &CompactBytes) -> bool {
+                AsRef::<[u8]>::as_ref(self) == other.as_slice()
+            }
+        }
+    )*};
+}
+
+eq_by_bytes!([u8], &[u8], str, &str, Vec<u8>, String, Bytes);
+
+impl<const N: usize> PartialEq<[u8; N]> for CompactBytes {
+    fn eq(&self, other: &[u8; N]) -> bool {
         self.as_slice() == other
     }
 }
 
-impl PartialEq<&[u8]> for CompactBytes {
-    fn eq(&self, other: &&[u8]) -> bool {
+impl<const N: usize> PartialEq<&[u8; N]> for CompactBytes {
+    fn eq(&self, other: &&[u8; N]) -> bool {
         self.as_slice() == *other
-    }
-}
-
-impl PartialEq<Bytes> for CompactBytes {
-    fn eq(&self, other: &Bytes) -> bool {
-        self.as_slice() == &other[..]
     }
 }
 
@@ -420,8 +435,9 @@ mod tests {
             assert_eq!(c, *s);
             assert_eq!(c, CompactBytes::from(Bytes::copy_from_slice(s)));
         }
-        assert!(CompactBytes::from("a") < CompactBytes::from("b"));
-        assert!(CompactBytes::from(&[b'a'; 30]) > CompactBytes::from("a"));
+        let [a, b, long_a] = [&b"a"[..], b"b", &[b'a'; 30]].map(CompactBytes::from);
+        assert!(a < b);
+        assert!(long_a > a);
         let mut m = hashbrown::HashMap::<CompactBytes, i32>::new();
         m.insert(CompactBytes::from("k"), 1);
         assert_eq!(m.get(&b"k"[..]), Some(&1));
