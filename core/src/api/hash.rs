@@ -119,7 +119,7 @@ impl Db {
         I::Item: AsRef<[u8]>,
     {
         let fields = owned_all(fields);
-        self.with(|db| h::hmget(db, key.as_ref(), &fields))
+        self.with(|db| h::hmget(db, key.as_ref(), &fields, CompactBytes::clone))
     }
 
     /// Every `(field, value)` pair, in the hash's order (insertion order for

@@ -312,7 +312,7 @@ impl Db {
         keys: impl IntoIterator<Item = K>,
     ) -> Result<Vec<Option<CompactBytes>>> {
         let keys: Vec<Bytes> = keys.into_iter().map(b).collect();
-        self.with(|db| Ok(s::mget(db, &keys)))
+        self.with(|db| Ok(s::mget(db, &keys, CompactBytes::clone)))
     }
 
     /// Sets every `(key, value)` pair, atomically. Same as Redis `MSET`.

@@ -211,14 +211,16 @@ fn field_of<'a>(h: Option<&'a Hash>, field: &[u8]) -> Option<&'a CompactBytes> {
     h.and_then(|h| h.get(field))
 }
 
-/// `HMGET`: the value of each field, `None` where missing.
-pub(crate) fn hmget(
+/// `HMGET`: the value of each field, `None` where missing, as `out` makes
+/// it (see [`super::string::mget`]).
+pub(crate) fn hmget<T>(
     db: &mut Keyspace,
     key: &[u8],
     fields: &[Bytes],
-) -> Result<Vec<Option<CompactBytes>>> {
+    out: impl Fn(&CompactBytes) -> T,
+) -> Result<Vec<Option<T>>> {
     let h = db.read::<Hash>(key)?;
-    Ok(fields.iter().map(|f| field_of(h, f).cloned()).collect())
+    Ok(fields.iter().map(|f| field_of(h, f).map(&out)).collect())
 }
 
 /// `HDEL`: removes the fields; returns how many existed. An emptied hash
@@ -475,7 +477,7 @@ fn hget_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 fn hmget_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let key = args.key()?;
     let fields = args.rest();
-    let values = hmget(cx.db(), &key, &fields)?;
+    let values = hmget(cx.db(), &key, &fields, CompactBytes::to_bytes)?;
     Ok(Reply::Array(
         values.into_iter().map(Reply::bulk_or_null).collect(),
     ))

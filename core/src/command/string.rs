@@ -578,10 +578,16 @@ pub(crate) fn incrbyfloat(db: &mut Keyspace, key: &[u8], incr: &[u8]) -> Result<
     })
 }
 
-/// `MGET`: `None` for missing keys and for keys of another type.
-pub(crate) fn mget(db: &mut Keyspace, keys: &[Bytes]) -> Vec<Option<CompactBytes>> {
+/// `MGET`: `None` for missing keys and for keys of another type; each
+/// string as `out` makes it (a `Bytes` for a reply, a `CompactBytes` for
+/// the typed API: neither copies more than it needs).
+pub(crate) fn mget<T>(
+    db: &mut Keyspace,
+    keys: &[Bytes],
+    out: impl Fn(&CompactBytes) -> T,
+) -> Vec<Option<T>> {
     keys.iter()
-        .map(|k| db.read::<CompactBytes>(k).ok().flatten().cloned())
+        .map(|k| db.read::<CompactBytes>(k).ok().flatten().map(&out))
         .collect()
 }
 
@@ -949,7 +955,7 @@ fn incrbyfloat_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
 fn mget_cmd(cx: &mut Cx<'_>, args: &mut Args) -> Result<Reply> {
     let keys = args.rest();
     Ok(Reply::Array(
-        mget(cx.db(), &keys)
+        mget(cx.db(), &keys, CompactBytes::to_bytes)
             .into_iter()
             .map(Reply::bulk_or_null)
             .collect(),
