@@ -727,7 +727,9 @@ impl Keyspace {
         self.signal_ready(k);
         let entry = Entry::new(value, expire_at_ms);
         match self.locate(k) {
-            Ok(at) => self.replace_at(at, k, entry),
+            Ok(at) => {
+                self.replace_at(at, k, entry);
+            }
             Err(hash) => {
                 let key = key.into();
                 if expire_at_ms.is_some() {
@@ -739,12 +741,13 @@ impl Keyspace {
     }
 
     /// Replaces the entry of `key`, found at `at` (keeping its position and
-    /// key bytes), and keeps the expiry index in step.
-    fn replace_at(&mut self, at: At, key: &[u8], entry: Entry) {
+    /// key bytes), and keeps the expiry index in step. Returns the old entry.
+    #[inline]
+    fn replace_at(&mut self, at: At, key: &[u8], entry: Entry) -> Entry {
         let has_expiry = entry.expire_at_ms().is_some();
         let e = self.map.at_mut(at);
         let had_expiry = e.expire_at_ms().is_some();
-        *e = entry;
+        let old = std::mem::replace(e, entry);
         match (had_expiry, has_expiry) {
             (false, true) => {
                 let k = self.map.at(at).0.clone();
@@ -755,6 +758,7 @@ impl Keyspace {
             }
             _ => {}
         }
+        old
     }
 
     /// Removes `key`; returns what it held (expired or not).
@@ -1083,12 +1087,13 @@ impl<'a> LiveKey<'a> {
         Ok(T::from_mut(self.into_mut()).unwrap())
     }
 
-    /// Replaces the value and drops any expiry (as `SET`). Counts as a write.
-    pub(crate) fn replace(self, value: Value) {
+    /// Replaces the value and drops any expiry (as `SET`); returns what the
+    /// key held. Counts as a write.
+    pub(crate) fn replace(self, value: Value) -> Entry {
         self.ks.touch(self.key);
         self.ks.signal_ready(self.key);
         self.ks
-            .replace_at(self.at, self.key, Entry::new(value, None));
+            .replace_at(self.at, self.key, Entry::new(value, None))
     }
 
     /// Deletes the key; returns what it held. Counts as a write.

@@ -9,7 +9,7 @@ use bytes::Bytes;
 
 use super::flags::*;
 use super::{Args, CommandSpec, Cx, KeySpec, parse_i64, spec};
-use crate::keyspace::{Key, KeyEntry, Keyspace};
+use crate::keyspace::{Entry, Key, KeyEntry, Keyspace};
 use crate::ld::{self, IncrFloatError};
 use crate::value::{CompactBytes, Value};
 use crate::{Error, Reply, Result};
@@ -448,8 +448,14 @@ pub(crate) fn getdel(db: &mut Keyspace, key: &[u8]) -> Result<Option<CompactByte
         return Ok(None);
     };
     e.read::<CompactBytes>()?;
-    match e.remove().value {
-        Value::String(v) => Ok(Some(v)),
+    Ok(Some(string_of(e.remove())))
+}
+
+/// The string a removed or replaced entry held, which the caller has just
+/// read as one (GETDEL, GETSET move it out instead of copying it).
+fn string_of(old: Entry) -> CompactBytes {
+    match old.value {
+        Value::String(v) => v,
         _ => unreachable!("the key was just read as a string"),
     }
 }
@@ -463,9 +469,8 @@ pub(crate) fn getset(
     let value = Value::String(value.into());
     match db.entry(key.as_ref()) {
         KeyEntry::Live(e) => {
-            let old = e.read::<CompactBytes>()?.clone();
-            e.replace(value);
-            Ok(Some(old))
+            e.read::<CompactBytes>()?;
+            Ok(Some(string_of(e.replace(value))))
         }
         KeyEntry::Absent(_) => {
             db.set(key, value);
