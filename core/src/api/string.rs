@@ -23,17 +23,17 @@ fn v(x: impl AsRef<[u8]>) -> CompactBytes {
     CompactBytes::copy_from_slice(x.as_ref())
 }
 
-/// `key`, once its bytes have been read. Called before the store lock by
-/// writes whose key the caller passes in: when the caller's keys are many,
-/// the key's bytes are a cache miss, and taken here it is not taken under
-/// the lock, where the hash reads them, so the lock is held for one miss
-/// less and a writer on another thread waits that much less. (Unlike the
-/// value's bytes, see [`v`]: the hash needs the key's before the lookup can
-/// start, so loading them first delays nothing.) Typed SET on 1M keys, runs
-/// alternating the builds, kevy-embedded's time ÷ ours: medians 1.08× →
-/// 1.19× at 1 thread (6 runs each) and 0.94× → 1.52× at 2 threads (4 runs;
-/// 3.9–5.0 → 2.5–3.6 µs of CPU time per call); GET 0.92× → 1.04× at 1
-/// thread (3 runs; README "Performance").
+/// `key`, once its bytes have been read. Called by `set` before the store
+/// lock: when the caller's keys are many, the key's bytes are a cache miss,
+/// and taken here it is not taken under the exclusive lock (where the hash
+/// reads them), so the lock is held for one miss less and a writer on
+/// another thread waits that much less. (Unlike the value's bytes, see
+/// [`v`]: the hash needs the key's before the lookup can start, so loading
+/// them first delays nothing.) Typed SET on 1M keys, runs alternating the
+/// builds, kevy-embedded's time ÷ ours: 0.94× → 1.52× at 2 threads
+/// (medians of 4 runs; 3.9–5.0 → 2.5–3.6 µs of CPU time per call); no
+/// clear change at 1 thread (1.05× over 14 runs, as before; README
+/// "Performance").
 #[inline(always)]
 fn loaded(key: &[u8]) -> &[u8] {
     std::hint::black_box((key.first().copied(), key.last().copied()));
@@ -61,7 +61,7 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/get/>
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<CompactBytes>> {
-        let key = loaded(key.as_ref());
+        let key = key.as_ref();
         // Under the shared lock: GETs on several threads run at once.
         self.read_or(
             |db, now_ms| s::read_string_shared(db, key, now_ms).map(|r| r.map(|v| v.cloned())),
