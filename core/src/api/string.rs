@@ -23,25 +23,6 @@ fn v(x: impl AsRef<[u8]>) -> CompactBytes {
     CompactBytes::copy_from_slice(x.as_ref())
 }
 
-/// `key`, once its bytes have been read. Called before the store lock by
-/// the typed single-key string writes (SET and its variants, GETSET,
-/// GETDEL, GETEX, INCRBY, DECRBY): when the caller's keys are many, the
-/// key's bytes are a cache miss, and taken here it is not taken under the
-/// exclusive lock (where the hash reads them), so the lock is held for one
-/// miss less and a writer on another thread waits that much less. (Unlike
-/// the value's bytes, see [`v`]: the hash needs the key's before the lookup
-/// can start, so loading them first delays nothing.) Typed SET on 1M keys,
-/// runs alternating the builds, kevy-embedded's time ÷ ours: 0.94× → 1.52×
-/// at 2 threads (medians of 4 runs; 3.9–5.0 → 2.5–3.6 µs of CPU time per
-/// call); no clear change at 1 thread (1.05× over 14 runs, as before;
-/// README "Performance"). Measured on SET; the others share its shape (one
-/// key looked up under the exclusive lock, SETEX and SETNX its very path).
-#[inline(always)]
-fn loaded(key: &[u8]) -> &[u8] {
-    std::hint::black_box((key.first().copied(), key.last().copied()));
-    key
-}
-
 fn float_text(v: f64) -> Bytes {
     // What a client would send: the shortest text that reads back as `v`
     // ("0.1", not the binary value's 55 digits). Rust never uses exponents
@@ -103,8 +84,9 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/set/>
     pub fn set(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
-        let key = loaded(key.as_ref());
-        self.with(|db| s::set_generic(db, key, v(value), &SetOptions::new(), "set").map(|_| ()))
+        self.with_key(key.as_ref(), |db, key| {
+            s::set_generic(db, key, v(value), &SetOptions::new(), "set").map(|_| ())
+        })
     }
 
     /// `SET key value` with options: `NX`/`XX` conditions, an expiry
@@ -124,8 +106,9 @@ impl Db {
         value: impl AsRef<[u8]>,
         options: SetOptions,
     ) -> Result<SetOutcome> {
-        let key = loaded(key.as_ref());
-        self.with(|db| s::set_generic(db, key, v(value), &options, "set"))
+        self.with_key(key.as_ref(), |db, key| {
+            s::set_generic(db, key, v(value), &options, "set")
+        })
     }
 
     /// Stores `value` with an expiry of `seconds`. Same as Redis `SETEX`.
@@ -140,8 +123,10 @@ impl Db {
         seconds: i64,
         value: impl AsRef<[u8]>,
     ) -> Result<()> {
-        let (key, o) = (loaded(key.as_ref()), SetOptions::new().ex(seconds));
-        self.with(|db| s::set_generic(db, key, v(value), &o, "setex").map(|_| ()))
+        let o = SetOptions::new().ex(seconds);
+        self.with_key(key.as_ref(), |db, key| {
+            s::set_generic(db, key, v(value), &o, "setex").map(|_| ())
+        })
     }
 
     /// Stores `value` with an expiry of `milliseconds`. Same as Redis `PSETEX`.
@@ -156,8 +141,10 @@ impl Db {
         milliseconds: i64,
         value: impl AsRef<[u8]>,
     ) -> Result<()> {
-        let (key, o) = (loaded(key.as_ref()), SetOptions::new().px(milliseconds));
-        self.with(|db| s::set_generic(db, key, v(value), &o, "psetex").map(|_| ()))
+        let o = SetOptions::new().px(milliseconds);
+        self.with_key(key.as_ref(), |db, key| {
+            s::set_generic(db, key, v(value), &o, "psetex").map(|_| ())
+        })
     }
 
     /// Stores `value` only if `key` does not exist; true if it did. Same as
@@ -165,8 +152,7 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/setnx/>
     pub fn setnx(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<bool> {
-        let key = loaded(key.as_ref());
-        self.with(|db| {
+        self.with_key(key.as_ref(), |db, key| {
             s::set_generic(db, key, v(value), &SetOptions::new().nx(), "setnx").map(|o| o.written)
         })
     }
@@ -183,8 +169,7 @@ impl Db {
         key: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
     ) -> Result<Option<CompactBytes>> {
-        let key = loaded(key.as_ref());
-        self.with(|db| s::getset(db, key, v(value)))
+        self.with_key(key.as_ref(), |db, key| s::getset(db, key, v(value)))
     }
 
     /// Returns the string and deletes the key. Same as Redis `GETDEL`.
@@ -194,8 +179,7 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/getdel/>
     pub fn getdel(&self, key: impl AsRef<[u8]>) -> Result<Option<CompactBytes>> {
-        let key = loaded(key.as_ref());
-        self.with(|db| s::getdel(db, key))
+        self.with_key(key.as_ref(), s::getdel)
     }
 
     /// `GETEX key` with no option: the string, expiry unchanged. Same as
@@ -220,8 +204,7 @@ impl Db {
         key: impl AsRef<[u8]>,
         options: GetExOptions,
     ) -> Result<Option<CompactBytes>> {
-        let key = loaded(key.as_ref());
-        self.with(|db| s::getex(db, key, &options))
+        self.with_key(key.as_ref(), |db, key| s::getex(db, key, &options))
     }
 
     /// Appends `value`; returns the new length. Same as Redis `APPEND`.
@@ -289,8 +272,7 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/incrby/>
     pub fn incrby(&self, key: impl AsRef<[u8]>, increment: i64) -> Result<i64> {
-        let key = loaded(key.as_ref());
-        self.with(|db| s::incrby(db, key, increment))
+        self.with_key(key.as_ref(), |db, key| s::incrby(db, key, increment))
     }
 
     /// Subtracts 1. Same as Redis `DECR`; errors as [`Db::incr`].
@@ -305,8 +287,7 @@ impl Db {
     ///
     /// Redis: <https://redis.io/commands/decrby/>
     pub fn decrby(&self, key: impl AsRef<[u8]>, decrement: i64) -> Result<i64> {
-        let key = loaded(key.as_ref());
-        self.with(|db| s::decrby(db, key, decrement))
+        self.with_key(key.as_ref(), |db, key| s::decrby(db, key, decrement))
     }
 
     /// Adds `increment` as Redis does, in 80-bit `long double` precision,
